@@ -1,0 +1,40 @@
+namespace CanMesh.Store.Events;
+
+/// <summary>
+/// What a row of the events table records. Stored by name (text), so adding a kind is safe.
+/// </summary>
+public enum CaptureEventKind
+{
+    /// <summary>The capture service started (message: version, configuration summary).</summary>
+    Started,
+
+    /// <summary>The capture service stopped cleanly after draining its queue.</summary>
+    Stopped,
+
+    /// <summary>Frames dropped because the in-process queue was full (count = frames).</summary>
+    QueueOverflow,
+
+    /// <summary>Frames the kernel dropped on a socket's receive queue (count = frames, SO_RXQ_OVFL).</summary>
+    KernelDrop,
+
+    /// <summary>Input skipped because it could not be parsed (count = lines; message says file and line).</summary>
+    Malformed,
+
+    /// <summary>Error frames seen on a bus (count = frames).</summary>
+    BusError,
+
+    /// <summary>An interface went missing or down; the source retries.</summary>
+    InterfaceDown,
+
+    /// <summary>An interface came (back) up and is being read.</summary>
+    InterfaceUp,
+
+    /// <summary>A source failed in a way it could not ride through.</summary>
+    SourceFault,
+
+    /// <summary>Retention deleted frames (first_seq..last_seq); unsynced when a disk budget forced it.</summary>
+    Eviction,
+
+    /// <summary>Retention deleted frames a retaining subscriber had not acknowledged (DESIGN.md invariant 5).</summary>
+    UnsyncedEviction,
+}
