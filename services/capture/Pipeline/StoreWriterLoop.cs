@@ -1,0 +1,216 @@
+using System.Collections.Concurrent;
+using CanMesh.Frames;
+using CanMesh.Store;
+using CanMesh.Store.Events;
+using CanMesh.Store.Sqlite;
+using CanMesh.Store.Writing;
+using Microsoft.Extensions.Logging;
+
+namespace CanMesh.Capture.Pipeline;
+
+/// <summary>
+/// The one thread that writes to the journal: takes batches off the queue, appends them to the open
+/// transaction, and commits when the transaction holds <see cref="PipelineSettings.CommitMaxFrames"/>
+/// or its first frame has waited <see cref="PipelineSettings.CommitMaxDelay"/>. Batches go back to the
+/// pool only after their commit, so a failed commit can be retried with the same frames and seqs.
+/// Between commits it runs retention. A full disk is logged, evicts what retention may, and is retried;
+/// the loop keeps running and the queue absorbs (and then counts) what arrives meanwhile.
+/// </summary>
+internal sealed class StoreWriterLoop
+{
+    private static readonly TimeSpan IdleWait = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan FailureBackoff = TimeSpan.FromSeconds(1);
+
+    private readonly FrameJournal _journal;
+    private readonly JournalWriter _writer;
+    private readonly FrameQueueReader _queue;
+    private readonly FrameBatchPool _pool;
+    private readonly DropRecorder _drops;
+    private readonly ConcurrentQueue<CaptureEvent> _events;
+    private readonly PipelineSettings _settings;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly List<FrameBatch> _uncommitted = [];
+    private readonly List<CaptureEvent> _uncommittedEvents = [];
+    private long _transactionStartTicks;
+    private long _nextRetentionTicks;
+    private long _commits;
+    private long _commitFailures;
+    private long _storeDrops;
+
+    public StoreWriterLoop(FrameJournal journal, FrameQueueReader queue, FrameBatchPool pool, DropRecorder drops,
+        ConcurrentQueue<CaptureEvent> events, PipelineSettings settings, ILogger logger, TimeProvider time)
+    {
+        _journal = journal;
+        _writer = journal.CreateWriter();
+        _queue = queue;
+        _pool = pool;
+        _drops = drops;
+        _events = events;
+        _settings = settings;
+        _logger = logger;
+        _time = time;
+    }
+
+    public long Commits => Interlocked.Read(ref _commits);
+    public long CommitFailures => Interlocked.Read(ref _commitFailures);
+
+    /// <summary>Frames lost because the store refused them even after eviction (a disk full with nothing to evict).</summary>
+    public long StoreDrops => Interlocked.Read(ref _storeDrops);
+
+    /// <summary>Runs until the queue is completed and drained, then commits what is left. Call on a dedicated thread.</summary>
+    public void Run()
+    {
+        try
+        {
+            while (true)
+            {
+                var wait = _uncommitted.Count > 0 ? RemainingDelay() : IdleWait;
+                if (_queue.TryRead(wait, out var batch))
+                {
+                    Append(batch!);
+                    if (_writer.PendingFrames >= _settings.CommitMaxFrames) CommitOrRecover();
+                    continue;
+                }
+                if (_uncommitted.Count > 0 && RemainingDelay() <= TimeSpan.Zero) CommitOrRecover();
+                else if (_uncommitted.Count == 0 && (!_events.IsEmpty || _drops.HasNews())) CommitOrRecover();
+                if (_queue.IsFinished) break;
+                RunRetentionIfDue();
+            }
+            CommitOrRecover();
+        }
+        finally
+        {
+            _writer.Dispose();
+        }
+    }
+
+    private void Append(FrameBatch batch)
+    {
+        if (_uncommitted.Count == 0) _transactionStartTicks = _time.GetTimestamp();
+        _uncommitted.Add(batch);
+        try
+        {
+            _writer.Append(batch.Frames);
+        }
+        catch (SqliteError error)
+        {
+            Fail(error);
+        }
+    }
+
+    private TimeSpan RemainingDelay()
+    {
+        var remaining = _settings.CommitMaxDelay - _time.GetElapsedTime(_transactionStartTicks);
+        return remaining < TimeSpan.Zero ? TimeSpan.Zero : remaining;
+    }
+
+    private void CommitOrRecover()
+    {
+        if (_uncommitted.Count == 0 && _events.IsEmpty && !_drops.HasNews()) return;
+        try
+        {
+            var now = NowNs();
+            while (_events.TryDequeue(out var e))
+            {
+                _uncommittedEvents.Add(e);
+                _writer.AppendEvent(e);
+            }
+            _drops.AppendEvents(_writer, now);
+            _writer.Commit(now);
+            _drops.Confirm();
+            _uncommittedEvents.Clear();
+            Interlocked.Increment(ref _commits);
+            foreach (var batch in _uncommitted) _pool.Return(batch);
+            _uncommitted.Clear();
+        }
+        catch (SqliteError error)
+        {
+            Fail(error);
+        }
+    }
+
+    /// <summary>
+    /// A write failed: undo the transaction, make room if the disk is full, and write the same frames
+    /// again. If that fails too, they are dropped and counted so the capture goes on.
+    /// </summary>
+    private void Fail(SqliteError error)
+    {
+        Interlocked.Increment(ref _commitFailures);
+        _writer.Rollback();
+        _drops.Rewind();
+        _logger.LogError("Writing to the capture database failed: {Message}", error.Message);
+        if (error.IsDiskFull) RunRetention(force: true);
+        try
+        {
+            foreach (var e in _uncommittedEvents) _writer.AppendEvent(e);
+            foreach (var batch in _uncommitted) _writer.Append(batch.Frames);
+            _drops.AppendEvents(_writer, NowNs());
+            _writer.Commit(NowNs());
+            _drops.Confirm();
+            Interlocked.Increment(ref _commits);
+            _logger.LogInformation("Retried the failed write: {Frames} frames committed.", _uncommitted.Sum(b => b.Count));
+        }
+        catch (SqliteError again)
+        {
+            _writer.Rollback();
+            _drops.Rewind();
+            var lost = _uncommitted.Sum(b => (long)b.Count);
+            Interlocked.Add(ref _storeDrops, lost);
+            _logger.LogCritical(
+                "Writing to the capture database failed again ({Message}); {Frames} frames dropped. Free disk space or lower Store:Retention:MaxBytes.",
+                again.Message, lost);
+            // The event itself may not fit either; it is queued and written as soon as the store accepts writes.
+            _events.Enqueue(new CaptureEvent(NowNs(), CaptureEventKind.SourceFault, null, lost,
+                $"{lost} frames could not be stored: {again.Message}"));
+            Thread.Sleep(FailureBackoff);
+        }
+        foreach (var batch in _uncommitted) _pool.Return(batch);
+        _uncommitted.Clear();
+        _uncommittedEvents.Clear();
+    }
+
+    private void RunRetentionIfDue()
+    {
+        if (_time.GetTimestamp() < _nextRetentionTicks) return;
+        RunRetention(force: false);
+    }
+
+    private void RunRetention(bool force)
+    {
+        _nextRetentionTicks = _time.GetTimestamp() + (long)(_journal.Settings.Retention.CheckInterval.TotalSeconds * _time.TimestampFrequency);
+        try
+        {
+            var free = force ? 0 : FreeDiskBytes();
+            var result = _writer.EnforceRetention(NowNs(), free);
+            if (result.DeletedFrames == 0) return;
+            if (result.UnsyncedRange is { } u)
+            {
+                _logger.LogWarning("Retention deleted unacknowledged frames seq {First}..{Last} because {Reason}.", u.First, u.Last, result.Reason);
+            }
+            else
+            {
+                _logger.LogInformation("Retention deleted {Count} acknowledged frames ({Reason}).", result.DeletedFrames, result.Reason);
+            }
+        }
+        catch (SqliteError error)
+        {
+            _logger.LogError("Retention failed: {Message}", error.Message);
+        }
+    }
+
+    private long FreeDiskBytes()
+    {
+        try
+        {
+            var full = Path.GetFullPath(_journal.Path);
+            return new DriveInfo(Path.GetDirectoryName(full) ?? "/").AvailableFreeSpace;
+        }
+        catch (IOException)
+        {
+            return long.MaxValue;
+        }
+    }
+
+    private long NowNs() => (_time.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks * 100;
+}

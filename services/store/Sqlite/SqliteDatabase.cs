@@ -1,0 +1,67 @@
+using SQLitePCL;
+
+namespace CanMesh.Store.Sqlite;
+
+/// <summary>
+/// One SQLite connection, used by one thread at a time (opened NOMUTEX: the store gives each thread its
+/// own connection instead of paying for SQLite's serialization).
+/// </summary>
+internal sealed class SqliteDatabase : IDisposable
+{
+    private static int s_initialized;
+    private readonly sqlite3 _db;
+
+    private SqliteDatabase(sqlite3 db, string path)
+    {
+        _db = db;
+        Path = path;
+    }
+
+    public string Path { get; }
+    public sqlite3 Handle => _db;
+
+    public static SqliteDatabase Open(string path, bool readOnly)
+    {
+        if (Interlocked.Exchange(ref s_initialized, 1) == 0) Batteries_V2.Init();
+        var flags = (readOnly ? raw.SQLITE_OPEN_READONLY : raw.SQLITE_OPEN_READWRITE | raw.SQLITE_OPEN_CREATE) | raw.SQLITE_OPEN_NOMUTEX;
+        var rc = raw.sqlite3_open_v2(path, out var db, flags, null);
+        if (rc != raw.SQLITE_OK)
+        {
+            var message = db is null ? raw.sqlite3_errstr(rc).utf8_to_string() : raw.sqlite3_errmsg(db).utf8_to_string();
+            db?.Dispose();
+            throw new SqliteError(rc, $"Cannot open the capture database {path}: {message}. Check that the folder exists and is writable.");
+        }
+        // Readers and the writer meet in WAL mode; a reader briefly blocked by a checkpoint waits rather than failing.
+        raw.sqlite3_busy_timeout(db, 5000);
+        raw.sqlite3_extended_result_codes(db, 0);
+        return new SqliteDatabase(db, path);
+    }
+
+    public void Execute(string sql)
+    {
+        var rc = raw.sqlite3_exec(db: _db, sql, out var error);
+        if (rc != raw.SQLITE_OK) throw new SqliteError(rc, $"SQLite error {rc} while executing \"{Shorten(sql)}\" on {Path}: {error}");
+    }
+
+    public RawStatement Prepare(string sql) => new(_db, sql);
+
+    public long QueryInt64(string sql, long whenNoRow = 0)
+    {
+        using var statement = Prepare(sql);
+        var value = statement.Step() ? statement.GetInt64(0) : whenNoRow;
+        statement.Reset();
+        return value;
+    }
+
+    public string? QueryString(string sql)
+    {
+        using var statement = Prepare(sql);
+        var value = statement.Step() ? statement.GetString(0) : null;
+        statement.Reset();
+        return value;
+    }
+
+    private static string Shorten(string sql) => sql.Length <= 80 ? sql : sql[..77] + "...";
+
+    public void Dispose() => _db.Dispose();
+}

@@ -1,0 +1,168 @@
+using CanMesh.Frames;
+using CanMesh.Store.Events;
+using CanMesh.Store.Retention;
+using CanMesh.Store.Sqlite;
+
+namespace CanMesh.Store.Writing;
+
+/// <summary>
+/// Appends frames to the journal in transactions: <see cref="Append"/> any number of times, then
+/// <see cref="Commit"/>. Seq numbers are assigned here, densely, in append order (DESIGN.md invariant 2);
+/// <see cref="FrameJournal.CommittedSeq"/> moves only after COMMIT returns (invariant 1). If a commit
+/// fails, <see cref="Rollback"/> takes the sequence back, so the next attempt reuses the same numbers.
+/// Owned by one thread.
+/// </summary>
+public sealed unsafe class JournalWriter : IDisposable
+{
+    private readonly FrameJournal _journal;
+    private readonly SqliteDatabase _db;
+    private readonly RawStatement _insertFrame;
+    private readonly RawStatement _insertCommit;
+    private readonly RawStatement _insertEvent;
+    private readonly RetentionEnforcer _retention;
+    private bool _inTransaction;
+    private long _nextSeq;
+    private long _transactionFirstSeq;
+    private long _minTs;
+    private long _maxTs;
+
+    internal JournalWriter(FrameJournal journal, SqliteDatabase db)
+    {
+        _journal = journal;
+        _db = db;
+        db.Execute(journal.Settings.Synchronous == SynchronousMode.Full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+        // A larger page cache keeps the b-tree's right edge and the commits index hot during long runs.
+        db.Execute("PRAGMA cache_size=-32768");
+        _insertFrame = db.Prepare("INSERT INTO frames(seq, ts_ns, iface, can_id, flags, data) VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+        _insertCommit = db.Prepare("INSERT INTO commits(first_seq, last_seq, min_ts_ns, max_ts_ns, committed_ns) VALUES(?1, ?2, ?3, ?4, ?5)");
+        _insertEvent = db.Prepare("INSERT INTO events(ts_ns, kind, source, count, first_seq, last_seq, message) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+        _retention = new RetentionEnforcer(journal, db);
+        _nextSeq = journal.CommittedSeq + 1;
+    }
+
+    /// <summary>Frames appended in the open transaction.</summary>
+    public long PendingFrames => _inTransaction ? _nextSeq - _transactionFirstSeq : 0;
+
+    public bool InTransaction => _inTransaction;
+
+    /// <summary>Appends frames in order; each gets the next seq.</summary>
+    public void Append(ReadOnlySpan<CanFrame> frames)
+    {
+        if (frames.IsEmpty) return;
+        EnsureTransaction();
+        var statement = _insertFrame.Handle;
+        var seq = _nextSeq;
+        var minTs = _minTs;
+        var maxTs = _maxTs;
+        fixed (CanFrame* first = frames)
+        {
+            for (var i = 0; i < frames.Length; i++)
+            {
+                var frame = first + i;
+                var ts = frame->TimestampNs;
+                if (ts < minTs) minTs = ts;
+                if (ts > maxTs) maxTs = ts;
+                NativeSqlite.sqlite3_bind_int64(statement, 1, seq);
+                NativeSqlite.sqlite3_bind_int64(statement, 2, ts);
+                NativeSqlite.sqlite3_bind_int64(statement, 3, frame->InterfaceId);
+                NativeSqlite.sqlite3_bind_int64(statement, 4, frame->Id);
+                NativeSqlite.sqlite3_bind_int64(statement, 5, FrameFlagsColumn.Pack(*frame));
+                var length = (frame->Flags & CanFrameFlags.Remote) != 0 ? 0 : frame->Length;
+                // The payload is pinned by the fixed statement for the whole step (SQLITE_STATIC, no copy).
+                // An empty blob still needs a non-null pointer, or SQLite stores NULL.
+                NativeSqlite.sqlite3_bind_blob(statement, 6, (byte*)&frame->Payload, length, 0);
+                var rc = NativeSqlite.sqlite3_step(statement);
+                NativeSqlite.sqlite3_reset(statement);
+                if (rc != NativeSqlite.SQLITE_DONE)
+                {
+                    _nextSeq = seq;
+                    throw SqliteError.From(_db.Handle, rc, $"storing frame seq {seq}");
+                }
+                seq++;
+            }
+        }
+        _nextSeq = seq;
+        _minTs = minTs;
+        _maxTs = maxTs;
+    }
+
+    /// <summary>Adds an event row to the open transaction (one is begun if needed).</summary>
+    public void AppendEvent(CaptureEvent e)
+    {
+        EnsureTransaction();
+        _insertEvent.Bind(1, e.TimestampNs);
+        _insertEvent.Bind(2, e.Kind.ToString());
+        _insertEvent.Bind(3, e.Source);
+        _insertEvent.Bind(4, e.Count);
+        if (e.FirstSeq is { } firstSeq) _insertEvent.Bind(5, firstSeq); else _insertEvent.BindNull(5);
+        if (e.LastSeq is { } lastSeq) _insertEvent.Bind(6, lastSeq); else _insertEvent.BindNull(6);
+        _insertEvent.Bind(7, e.Message);
+        _insertEvent.Execute();
+    }
+
+    /// <summary>
+    /// Commits the open transaction, durably as <see cref="StoreSettings.Synchronous"/> says, and only then
+    /// publishes the new committed seq. Returns the committed seq (unchanged if nothing was pending).
+    /// </summary>
+    public long Commit(long nowNs)
+    {
+        if (!_inTransaction) return _journal.CommittedSeq;
+        var lastSeq = _nextSeq - 1;
+        if (lastSeq >= _transactionFirstSeq)
+        {
+            _insertCommit.Bind(1, _transactionFirstSeq);
+            _insertCommit.Bind(2, lastSeq);
+            _insertCommit.Bind(3, _minTs);
+            _insertCommit.Bind(4, _maxTs);
+            _insertCommit.Bind(5, nowNs);
+            _insertCommit.Execute();
+        }
+        _db.Execute("COMMIT");
+        _inTransaction = false;
+        if (lastSeq > _journal.CommittedSeq) _journal.Commits.Publish(lastSeq);
+        return _journal.CommittedSeq;
+    }
+
+    /// <summary>Abandons the open transaction; the seqs it assigned will be assigned again.</summary>
+    public void Rollback()
+    {
+        if (!_inTransaction) return;
+        try
+        {
+            _db.Execute("ROLLBACK");
+        }
+        catch (SqliteError)
+        {
+            // SQLite rolls back by itself after some errors (a full disk during commit); nothing left to undo.
+        }
+        _inTransaction = false;
+        _nextSeq = _journal.CommittedSeq + 1;
+    }
+
+    /// <summary>Deletes what retention allows or the disk budget requires; see <see cref="RetentionEnforcer"/>.</summary>
+    public RetentionResult EnforceRetention(long nowNs, long freeDiskBytes)
+    {
+        if (_inTransaction) throw new InvalidOperationException("Commit before enforcing retention.");
+        return _retention.Enforce(nowNs, freeDiskBytes);
+    }
+
+    private void EnsureTransaction()
+    {
+        if (_inTransaction) return;
+        _db.Execute("BEGIN IMMEDIATE");
+        _inTransaction = true;
+        _transactionFirstSeq = _nextSeq;
+        _minTs = long.MaxValue;
+        _maxTs = long.MinValue;
+    }
+
+    public void Dispose()
+    {
+        Rollback();
+        _insertFrame.Dispose();
+        _insertCommit.Dispose();
+        _insertEvent.Dispose();
+        _retention.Dispose();
+        _db.Dispose();
+    }
+}
