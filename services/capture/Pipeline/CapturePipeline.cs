@@ -96,7 +96,8 @@ public sealed class CapturePipeline : IDisposable
     /// Stops the sources, lets the writer drain the queue and commit everything read, and waits for it.
     /// Every frame a source handed over before the stop is in the database when this returns.
     /// </summary>
-    public void Stop()
+    /// <param name="lastEvent">Made after the sources stopped and committed with the last frames (the Stopped event).</param>
+    public void Stop(Func<CaptureEvent>? lastEvent = null)
     {
         if (Interlocked.Exchange(ref _running, 2) != 1) return;
         _stopSources.Cancel();
@@ -107,6 +108,7 @@ public sealed class CapturePipeline : IDisposable
                 _logger.LogWarning("Source thread {Thread} did not stop within {Timeout}; its last frames may be missing.", thread.Name, SourceStopTimeout);
             }
         }
+        if (lastEvent is not null) _events.Enqueue(lastEvent());
         _queue.Writer.Complete();
         _writerThread.Join();
         if (_writerFault is not null) throw new InvalidOperationException("The store writer failed.", _writerFault);
@@ -147,7 +149,7 @@ public sealed class CapturePipeline : IDisposable
 
     public void Dispose()
     {
-        Stop();
+        Stop(null);
         _stopSources.Dispose();
     }
 

@@ -1,0 +1,93 @@
+using CanMesh.Capture.Configuration;
+using CanMesh.Capture.Pipeline;
+using CanMesh.Capture.Sources;
+using CanMesh.Capture.Stats;
+using CanMesh.Store;
+using CanMesh.Store.Events;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace CanMesh.Capture.Hosting;
+
+/// <summary>
+/// Runs the capture for the host: opens the journal, starts the pipeline, logs stats, and on stop
+/// (SIGTERM, SIGINT, or every source ended) drains the queue and commits before the process exits.
+/// </summary>
+public sealed class CaptureService : IHostedService, IDisposable
+{
+    private readonly CaptureSettings _settings;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _logger;
+    private readonly IHostApplicationLifetime _lifetime;
+    private readonly TimeProvider _time;
+    private readonly CancellationTokenSource _stopping = new();
+    private FrameJournal? _journal;
+    private CapturePipeline? _pipeline;
+    private StatsLogger? _stats;
+    private Task _background = Task.CompletedTask;
+
+    public CaptureService(CaptureSettings settings, ILoggerFactory loggers, IHostApplicationLifetime lifetime, TimeProvider time)
+    {
+        _settings = settings;
+        _loggers = loggers;
+        _logger = loggers.CreateLogger("CanMesh.Capture");
+        _lifetime = lifetime;
+        _time = time;
+    }
+
+    /// <summary>The running pipeline (for the API); null before start.</summary>
+    public CapturePipeline? Pipeline => _pipeline;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _journal = FrameJournal.Open(_settings.Store);
+        _logger.LogInformation("Capture database {Path} (capture id {CaptureId}, synchronous {Sync}): committed seq {Seq}.",
+            _journal.Path, _journal.CaptureId, _settings.Store.Synchronous.ToString().ToLowerInvariant(), _journal.CommittedSeq);
+        var sources = _settings.Interfaces.Select(FrameSourceFactory.Create).ToArray();
+        _pipeline = new CapturePipeline(_journal, sources, _settings.Pipeline, _loggers, _time);
+        var summary = string.Join(", ", sources.Select(s => $"{s.Name} ({s.Kind})"));
+        _pipeline.RecordEvent(new CaptureEvent(NowNs(), CaptureEventKind.Started, null, 1, $"Capture started: {summary}."));
+        _pipeline.Start();
+        _logger.LogInformation("Capturing {Sources}.", summary);
+
+        _stats = new StatsLogger(new CaptureStatsCollector(_pipeline, _time), _loggers.CreateLogger("CanMesh.Capture.Stats"));
+        var statsTask = _stats.RunAsync(_settings.StatsInterval, _stopping.Token);
+        var endTask = WatchSourcesEndAsync(_pipeline);
+        _background = Task.WhenAll(statsTask, endTask);
+        return Task.CompletedTask;
+    }
+
+    private async Task WatchSourcesEndAsync(CapturePipeline pipeline)
+    {
+        await pipeline.SourcesFinished.WaitAsync(_stopping.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (_stopping.IsCancellationRequested || !_settings.ExitWhenSourcesEnd) return;
+        _logger.LogInformation("Every source has ended; stopping (set Capture:ExitWhenSourcesEnd to false to keep running).");
+        _lifetime.StopApplication();
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _stopping.Cancel();
+        await _background.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (_pipeline is null) return;
+        var pipeline = _pipeline;
+        CaptureEvent Stopped()
+        {
+            var frames = pipeline.SourceContexts.Sum(c => c.Counters.Frames);
+            return new CaptureEvent(NowNs(), CaptureEventKind.Stopped, null, frames, $"Capture stopped after reading {frames} frames.");
+        }
+        // Stop joins threads: keep it off the caller's thread.
+        await Task.Run(() => pipeline.Stop(Stopped), CancellationToken.None).ConfigureAwait(false);
+        _stats?.LogOnce();
+        _logger.LogInformation("Stopped: every frame read is committed (committed seq {Seq}).", _journal!.CommittedSeq);
+    }
+
+    private long NowNs() => (_time.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks * 100;
+
+    public void Dispose()
+    {
+        _pipeline?.Dispose();
+        _journal?.Dispose();
+        _stopping.Dispose();
+    }
+}
