@@ -62,12 +62,17 @@ public sealed class FrameJournal : IDisposable
         return new FrameJournal(settings, captureId, committed, first);
     }
 
-    /// <summary>Creates the writer. There is one per journal: SQLite has one writer, and seq is assigned by it.</summary>
+    /// <summary>
+    /// Creates the writer. There is at most one at a time per journal: SQLite has one writer, and seq is
+    /// assigned by it. Disposing the writer allows another.
+    /// </summary>
     public JournalWriter CreateWriter()
     {
         if (Interlocked.Exchange(ref _writerCreated, 1) != 0) throw new InvalidOperationException("This journal already has a writer.");
         return new JournalWriter(this, SqliteDatabase.Open(Path, readOnly: false));
     }
+
+    internal void WriterClosed() => Volatile.Write(ref _writerCreated, 0);
 
     /// <summary>Opens a reader on its own connection; dispose it when done.</summary>
     public FrameReader OpenReader() => new(SqliteDatabase.Open(Path, readOnly: true), Interfaces);

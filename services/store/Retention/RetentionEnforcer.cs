@@ -98,7 +98,9 @@ internal sealed class RetentionEnforcer : IDisposable
         long excess = 0;
         var used = UsedBytes();
         if (settings.MaxBytes is { } max && used > max) excess = used - max;
-        var free = freeDiskBytes + FreelistBytes();
+        // Saturating: callers pass long.MaxValue for "no file system limit".
+        var freelist = FreelistBytes();
+        var free = freeDiskBytes > long.MaxValue - freelist ? long.MaxValue : freeDiskBytes + freelist;
         if (free < settings.MinFreeDiskBytes) excess = Math.Max(excess, settings.MinFreeDiskBytes - free);
         return excess;
     }

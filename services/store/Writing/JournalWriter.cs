@@ -164,5 +164,6 @@ public sealed unsafe class JournalWriter : IDisposable
         _insertEvent.Dispose();
         _retention.Dispose();
         _db.Dispose();
+        _journal.WriterClosed();
     }
 }
