@@ -71,7 +71,8 @@ static async Task<int> RunServiceAsync(string? configPath)
     try
     {
         await host.RunAsync().ConfigureAwait(false);
-        return ExitCodes.Ok;
+        // CaptureService sets a failure code when the store writer died.
+        return Environment.ExitCode;
     }
     catch (Exception error) when (error is CanMesh.Store.Sqlite.SqliteError or InvalidOperationException or IOException or UnauthorizedAccessException)
     {

@@ -53,7 +53,8 @@ public sealed class CaptureService : IHostedService, IDisposable
         _stats = new StatsLogger(new CaptureStatsCollector(_pipeline, _time), _loggers.CreateLogger("CanMesh.Capture.Stats"));
         var statsTask = _stats.RunAsync(_settings.StatsInterval, _stopping.Token);
         var endTask = WatchSourcesEndAsync(_pipeline);
-        _background = Task.WhenAll(statsTask, endTask);
+        var writerTask = WatchWriterAsync(_pipeline);
+        _background = Task.WhenAll(statsTask, endTask, writerTask);
         return Task.CompletedTask;
     }
 
@@ -62,6 +63,16 @@ public sealed class CaptureService : IHostedService, IDisposable
         await pipeline.SourcesFinished.WaitAsync(_stopping.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         if (_stopping.IsCancellationRequested || !_settings.ExitWhenSourcesEnd) return;
         _logger.LogInformation("Every source has ended; stopping (set Capture:ExitWhenSourcesEnd to false to keep running).");
+        _lifetime.StopApplication();
+    }
+
+    private async Task WatchWriterAsync(CapturePipeline pipeline)
+    {
+        var failed = pipeline.WriterFailed;
+        await Task.WhenAny(failed, Task.Delay(Timeout.Infinite, _stopping.Token)).ConfigureAwait(false);
+        if (!failed.IsCompleted) return;
+        _logger.LogCritical("The store writer failed ({Message}); stopping so a supervisor can restart the capture.", failed.Result.Message);
+        Environment.ExitCode = 1;
         _lifetime.StopApplication();
     }
 

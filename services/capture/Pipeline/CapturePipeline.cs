@@ -29,6 +29,7 @@ public sealed class CapturePipeline : IDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly TaskCompletionSource _sourcesFinished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<Exception> _writerFailed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _running;
     private Exception? _writerFault;
 
@@ -62,6 +63,9 @@ public sealed class CapturePipeline : IDisposable
 
     /// <summary>Completes when every source has returned from Run (replays that ended, or after a stop).</summary>
     public Task SourcesFinished => _sourcesFinished.Task;
+
+    /// <summary>Completes with the error if the store writer thread stops unexpectedly: nothing is stored after that.</summary>
+    public Task<Exception> WriterFailed => _writerFailed.Task;
 
     /// <summary>Records an event row with the next commit (start, stop and other service-level events).</summary>
     public void RecordEvent(CaptureEvent e) => _events.Enqueue(e);
@@ -143,6 +147,7 @@ public sealed class CapturePipeline : IDisposable
         catch (Exception error)
         {
             _writerFault = error;
+            _writerFailed.TrySetResult(error);
             _logger.LogCritical(error, "The store writer stopped: {Message}", error.Message);
         }
     }

@@ -75,7 +75,7 @@ internal sealed class StoreWriterLoop
                 if (_uncommitted.Count > 0 && RemainingDelay() <= TimeSpan.Zero) CommitOrRecover();
                 else if (_uncommitted.Count == 0 && (!_events.IsEmpty || _drops.HasNews())) CommitOrRecover();
                 if (_queue.IsFinished) break;
-                RunRetentionIfDue();
+                if (!_writer.InTransaction) RunRetentionIfDue();
             }
             CommitOrRecover();
         }

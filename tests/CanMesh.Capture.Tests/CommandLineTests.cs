@@ -1,0 +1,80 @@
+using CanMesh.Capture.Tests.Infrastructure;
+
+namespace CanMesh.Capture.Tests;
+
+public sealed class CommandLineTests
+{
+    [Fact]
+    public void Help_describes_the_service_and_its_options()
+    {
+        using var capture = CaptureProcess.Start("--help");
+        Assert.True(capture.WaitForExit(TimeSpan.FromSeconds(30)));
+        Assert.Equal(0, capture.ExitCode);
+        Assert.Contains("--config", capture.Stdout);
+        Assert.Contains("export", capture.Stdout);
+        Assert.Contains("SIGTERM", capture.Stdout);
+    }
+
+    [Fact]
+    public void A_bad_configuration_stops_the_service_with_every_problem_named()
+    {
+        using var temp = new TempFolder();
+        var config = temp.File("bad.json");
+        File.WriteAllText(config, """
+            {
+              "Capture": {
+                "Interfaces": [ { "Name": "can0", "Source": "socketcan", "ReceiveBuffer": "lots", "Filters": "123:7FF,xyz" } ],
+                "Queue": { "CapacityFrames": "-5" },
+                "Comit": { "MaxFrames": 10 }
+              },
+              "Store": { "Synchronous": "sometimes" }
+            }
+            """);
+        using var capture = CaptureProcess.Start("--config", config);
+        Assert.True(capture.WaitForExit(TimeSpan.FromSeconds(30)));
+        Assert.Equal(2, capture.ExitCode);
+        var stderr = capture.Stderr;
+        Assert.Contains("Capture:Interfaces:0:ReceiveBuffer (env CANMESH_CAPTURE__INTERFACES__0__RECEIVEBUFFER) = 'lots'", stderr);
+        Assert.Contains("Capture:Interfaces:0:Filters = 'xyz'".Replace(" = ", " (env CANMESH_CAPTURE__INTERFACES__0__FILTERS) = "), stderr);
+        Assert.Contains("Capture:Queue:CapacityFrames (env CANMESH_CAPTURE__QUEUE__CAPACITYFRAMES) = '-5': a whole number from 1024", stderr);
+        Assert.Contains("Capture:Comit:MaxFrames (env CANMESH_CAPTURE__COMIT__MAXFRAMES) = '10': unknown setting", stderr);
+        Assert.Contains("Store:Synchronous (env CANMESH_STORE__SYNCHRONOUS) = 'sometimes': allowed values are full, normal", stderr);
+        Assert.False(File.Exists(temp.Database));
+    }
+
+    [Fact]
+    public void A_missing_configuration_file_is_named()
+    {
+        using var capture = CaptureProcess.Start("--config", "/nonexistent/capture.json");
+        Assert.True(capture.WaitForExit(TimeSpan.FromSeconds(30)));
+        Assert.Equal(2, capture.ExitCode);
+        Assert.Contains("--config /nonexistent/capture.json: no such file", capture.Stderr);
+    }
+
+    [Fact]
+    public void Export_writes_the_capture_back_as_the_identical_candump_log()
+    {
+        using var temp = new TempFolder();
+        var log = Path.Combine(AppContext.BaseDirectory, "data", "savvycan_candump.log");
+        var environment = new Dictionary<string, string>
+        {
+            ["CANMESH_CAPTURE__INTERFACES__0__NAME"] = "replay0",
+            ["CANMESH_CAPTURE__INTERFACES__0__SOURCE"] = "replay",
+            ["CANMESH_CAPTURE__INTERFACES__0__PATH"] = log,
+            ["CANMESH_STORE__PATH"] = temp.Database,
+        };
+        using (var capture = CaptureProcess.Start(environment))
+        {
+            Assert.True(capture.WaitForExit(TimeSpan.FromSeconds(60)), capture.Stdout);
+            Assert.Equal(0, capture.ExitCode);
+        }
+        var exported = temp.File("export.log");
+        using (var export = CaptureProcess.Start("export", "--database", temp.Database, "--output", exported))
+        {
+            Assert.True(export.WaitForExit(TimeSpan.FromSeconds(60)));
+            Assert.Equal(0, export.ExitCode);
+            Assert.Contains("Exported 12974 frames", export.Stderr);
+        }
+        Assert.Equal(File.ReadAllBytes(log), File.ReadAllBytes(exported));
+    }
+}

@@ -1,0 +1,145 @@
+using CanMesh.Capture.Configuration;
+using CanMesh.Configuration;
+using CanMesh.Hosting;
+using CanMesh.Store;
+
+namespace CanMesh.Capture.Tests;
+
+public sealed class ConfigurationTests
+{
+    private static CaptureSettings Read(params (string Key, string Value)[] values) =>
+        CaptureSettingsReader.Read(ServiceConfiguration.Build(null, values.Select(v => KeyValuePair.Create(v.Key, (string?)v.Value))));
+
+    private static string Problems(params (string Key, string Value)[] values) =>
+        Assert.Throws<ConfigurationException>(() => Read(values)).Message;
+
+    [Fact]
+    public void A_full_configuration_reads_into_typed_settings()
+    {
+        var settings = Read(
+            ("Capture:Interfaces:0:Name", "can0"),
+            ("Capture:Interfaces:0:ReceiveBuffer", "16MiB"),
+            ("Capture:Interfaces:0:Timestamps", "hardware"),
+            ("Capture:Interfaces:0:ErrorMask", "0x4"),
+            ("Capture:Interfaces:0:Filters:0", "123:7FF"),
+            ("Capture:Interfaces:0:Filters:1", "~18DA00F1:9FFFFFFF"),
+            ("Capture:Interfaces:1:Name", "sim0"),
+            ("Capture:Interfaces:1:Source", "Sim"),
+            ("Capture:Interfaces:1:FramesPerSecond", "2500"),
+            ("Capture:Interfaces:1:IdMax", "7FF"),
+            ("Capture:Commit:MaxDelay", "250ms"),
+            ("Store:Path", "/data/x.db"),
+            ("Store:Synchronous", "normal"),
+            ("Store:Retention:MaxAge", "7d"),
+            ("Store:Retention:MaxBytes", "2GiB"));
+
+        var can0 = settings.Interfaces[0];
+        Assert.Equal(SourceKind.SocketCan, can0.Source);
+        Assert.Equal(16L << 20, can0.SocketCan!.ReceiveBufferBytes);
+        Assert.Equal(TimestampSource.Hardware, can0.SocketCan.Timestamps);
+        Assert.Equal(4u, can0.SocketCan.ErrorMask);
+        Assert.Equal([new CanFilter(0x123, 0x7FF, false), new CanFilter(0x18DA00F1, 0x9FFFFFFF, true)], can0.SocketCan.Filters);
+        Assert.Equal(2500, settings.Interfaces[1].Sim!.FramesPerSecond);
+        Assert.Equal(0x7FFu, settings.Interfaces[1].Sim!.IdMax);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), settings.Pipeline.CommitMaxDelay);
+        Assert.Equal(SynchronousMode.Normal, settings.Store.Synchronous);
+        Assert.Equal(TimeSpan.FromDays(7), settings.Store.Retention.MaxAge);
+        Assert.Equal(2L << 30, settings.Store.Retention.MaxBytes);
+    }
+
+    [Fact]
+    public void Defaults_are_durable_and_socketcan()
+    {
+        var settings = Read(("Capture:Interfaces:0:Name", "can0"));
+        Assert.Equal(SynchronousMode.Full, settings.Store.Synchronous);
+        Assert.Equal(CaptureSettingsReader.DefaultDatabasePath, settings.Store.Path);
+        Assert.Equal(SourceKind.SocketCan, settings.Interfaces[0].Source);
+        Assert.Null(settings.Store.Retention.MaxAge);
+    }
+
+    [Fact]
+    public void Environment_variables_override_the_file_with_the_documented_names()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "canmesh-config-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        var file = Path.Combine(folder, "capture.json");
+        File.WriteAllText(file, """{ "Capture": { "Interfaces": [ { "Name": "can0" } ] }, "Store": { "Path": "relative/capture.db" } }""");
+        const string variable = "CANMESH_CAPTURE__INTERFACES__0__NAME";
+        Environment.SetEnvironmentVariable(variable, "can7");
+        try
+        {
+            var settings = CaptureSettingsReader.Read(ServiceConfiguration.Build(file), ServiceConfiguration.BaseDirectory(file));
+            Assert.Equal("can7", settings.Interfaces[0].Name);
+            // Relative paths are taken from the configuration file's folder, not the working directory.
+            Assert.Equal(Path.Combine(folder, "relative", "capture.db"), settings.Store.Path);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, null);
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void No_interface_is_a_problem_that_shows_how_to_add_one()
+    {
+        Assert.Contains("Capture:Interfaces (env CANMESH_CAPTURE__INTERFACES): required: at least one interface", Problems());
+    }
+
+    [Fact]
+    public void Each_bad_value_names_its_key_value_and_what_is_allowed()
+    {
+        var message = Problems(
+            ("Capture:Interfaces:0:Name", "can0"),
+            ("Capture:Interfaces:0:Source", "usb"),
+            ("Capture:Interfaces:1:Name", "can0"),
+            ("Capture:Interfaces:1:ErrorMask", "FFFFFFFFF"),
+            ("Capture:Interfaces:1:Timestamps", "gps"),
+            ("Capture:Interfaces:2:Name", "sim0"),
+            ("Capture:Interfaces:2:Source", "sim"),
+            ("Capture:Interfaces:2:FdShare", "1.5"),
+            ("Capture:Interfaces:2:IdMin", "300"),
+            ("Capture:Interfaces:2:IdMax", "200"),
+            ("Capture:Interfaces:2:Filters", "123:7FF"),
+            ("Capture:Commit:MaxDelay", "soon"),
+            ("Store:Retention:MaxBytes", "12 bananas"));
+        Assert.Contains("Capture:Interfaces:0:Source (env CANMESH_CAPTURE__INTERFACES__0__SOURCE) = 'usb': allowed values are socketcan, replay, sim", message);
+        Assert.Contains("Capture:Interfaces:1:Name (env CANMESH_CAPTURE__INTERFACES__1__NAME) = 'can0': each interface name may appear once", message);
+        Assert.Contains("Capture:Interfaces:1:ErrorMask (env CANMESH_CAPTURE__INTERFACES__1__ERRORMASK) = 'FFFFFFFFF': a hexadecimal number from 0 to 1FFFFFFF", message);
+        Assert.Contains("Capture:Interfaces:1:Timestamps (env CANMESH_CAPTURE__INTERFACES__1__TIMESTAMPS) = 'gps': allowed values are kernel, hardware", message);
+        Assert.Contains("Capture:Interfaces:2:FdShare (env CANMESH_CAPTURE__INTERFACES__2__FDSHARE) = '1.5': a number from 0 to 1", message);
+        Assert.Contains("Capture:Interfaces:2:IdMin (env CANMESH_CAPTURE__INTERFACES__2__IDMIN) = '300': must not be above IdMax (200)", message);
+        Assert.Contains("Capture:Interfaces:2:Filters (env CANMESH_CAPTURE__INTERFACES__2__FILTERS) = '123:7FF': applies only to Source socketcan, and this interface's Source is sim", message);
+        Assert.Contains("Capture:Commit:MaxDelay (env CANMESH_CAPTURE__COMMIT__MAXDELAY) = 'soon': a duration from 1ms to 1m", message);
+        Assert.Contains("Store:Retention:MaxBytes (env CANMESH_STORE__RETENTION__MAXBYTES) = '12 bananas': a size from 1MiB", message);
+    }
+
+    [Fact]
+    public void A_replay_of_a_missing_file_is_refused_at_start()
+    {
+        var message = Problems(("Capture:Interfaces:0:Name", "r"), ("Capture:Interfaces:0:Source", "replay"), ("Capture:Interfaces:0:Path", "/no/such.log"));
+        Assert.Contains("Capture:Interfaces:0:Path (env CANMESH_CAPTURE__INTERFACES__0__PATH) = '/no/such.log': no such file", message);
+    }
+
+    [Theory]
+    [InlineData("123:7FF", 0x123u, 0x7FFu, false)]
+    [InlineData("~200:700", 0x200u, 0x700u, true)]
+    [InlineData(" 80000000:80000000 ", 0x80000000u, 0x80000000u, false)]
+    public void Filters_are_written_as_candump_writes_them(string text, uint id, uint mask, bool inverted)
+    {
+        Assert.True(CanFilter.TryParse(text, out var filter, out _));
+        Assert.Equal(new CanFilter(id, mask, inverted), filter);
+    }
+
+    [Theory]
+    [InlineData("123")]
+    [InlineData("123:")]
+    [InlineData(":7FF")]
+    [InlineData("12G:7FF")]
+    [InlineData("123:1FFFFFFFFF")]
+    public void Malformed_filters_are_rejected_with_an_example(string text)
+    {
+        Assert.False(CanFilter.TryParse(text, out _, out var error));
+        Assert.Contains("7FF", error);
+    }
+}

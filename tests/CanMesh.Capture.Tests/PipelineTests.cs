@@ -1,0 +1,111 @@
+using CanMesh.Capture.Configuration;
+using CanMesh.Capture.Pipeline;
+using CanMesh.Capture.Sources;
+using CanMesh.Capture.Sources.Sim;
+using CanMesh.Capture.Tests.Infrastructure;
+using CanMesh.Store;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CanMesh.Capture.Tests;
+
+public sealed class PipelineTests
+{
+    private static CapturePipeline Pipeline(FrameJournal journal, PipelineSettings settings, params IFrameSource[] sources) =>
+        new(journal, sources, settings, NullLoggerFactory.Instance, TimeProvider.System);
+
+    private static FrameJournal Open(TempFolder temp) => FrameJournal.Open(new StoreSettings { Path = temp.Database });
+
+    [Fact]
+    public void Transactions_commit_when_they_reach_the_size_bound()
+    {
+        using var temp = new TempFolder();
+        using (var journal = Open(temp))
+        {
+            var source = new BurstSource("burst0", batches: 40, framesPerBatch: 50);
+            using var pipeline = Pipeline(journal, new PipelineSettings { BatchFrames = 50, CommitMaxFrames = 100, CommitMaxDelay = TimeSpan.FromMinutes(1) }, source);
+            pipeline.Start();
+            Assert.True(source.Finished.Wait(TimeSpan.FromSeconds(30)));
+            // Without a size bound nothing would commit for a minute; the size bound commits every 100 frames.
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (journal.CommittedSeq < 2000 && DateTime.UtcNow < deadline) Thread.Sleep(10);
+            Assert.Equal(2000, journal.CommittedSeq);
+        }
+        var sizes = temp.Query("SELECT last_seq - first_seq + 1 FROM commits ORDER BY first_seq").Select(r => (long)r[0]!).ToArray();
+        Assert.Equal(Enumerable.Repeat(100L, 20), sizes);
+    }
+
+    [Fact]
+    public void Transactions_commit_when_their_first_frame_has_waited_the_time_bound()
+    {
+        using var temp = new TempFolder();
+        using var journal = Open(temp);
+        var sim = new SimSource("sim0", new SimSettings { FramesPerSecond = 100, Count = 30 });
+        using var pipeline = Pipeline(journal, new PipelineSettings { CommitMaxFrames = 1_000_000, CommitMaxDelay = TimeSpan.FromMilliseconds(50) }, sim);
+        pipeline.Start();
+        // 30 frames never reach the size bound: only the time bound can commit them while the pipeline runs.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (journal.CommittedSeq < 30 && DateTime.UtcNow < deadline) Thread.Sleep(10);
+        Assert.Equal(30, journal.CommittedSeq);
+        Assert.True(temp.Scalar("SELECT count(*) FROM commits") > 1, "a paced source's frames are committed in several time-bounded transactions");
+    }
+
+    [Fact]
+    public void A_full_queue_drops_and_counts_without_blocking_the_source_and_records_the_drops()
+    {
+        using var temp = new TempFolder();
+        using var journal = Open(temp);
+        journal.Interfaces.Resolve("burst0");
+        var source = new BurstSource("burst0", batches: 200, framesPerBatch: 256);
+        using var pipeline = Pipeline(journal, new PipelineSettings { QueueCapacityFrames = 2048, BatchFrames = 256 }, source);
+
+        // Stall the store: another connection holds the write lock, so the writer cannot begin a transaction.
+        SQLitePCL.Batteries_V2.Init();
+        using (var blocker = new SqliteConnection($"Data Source={temp.Database};Pooling=False"))
+        {
+            blocker.Open();
+            using (var begin = blocker.CreateCommand())
+            {
+                begin.CommandText = "BEGIN EXCLUSIVE";
+                begin.ExecuteNonQuery();
+            }
+            pipeline.Start();
+            // The source finishes all 200 batches while the store is still stalled: it never waited for storage.
+            Assert.True(source.Finished.Wait(TimeSpan.FromSeconds(3)), "the source blocked on a stalled store");
+            using var rollback = blocker.CreateCommand();
+            rollback.CommandText = "ROLLBACK";
+            rollback.ExecuteNonQuery();
+        }
+        pipeline.Stop();
+
+        var counters = pipeline.SourceContexts[0].Counters;
+        Assert.Equal(51_200, counters.Frames);
+        Assert.True(counters.QueueDrops > 40_000, $"dropped {counters.QueueDrops}");
+        Assert.Equal(counters.Frames - counters.QueueDrops, temp.Scalar("SELECT count(*) FROM frames"));
+        Assert.Equal(counters.QueueDrops, temp.Scalar("SELECT SUM(count) FROM events WHERE kind = 'QueueOverflow' AND source = 'burst0'"));
+        Assert.Contains("queue was full", (string)temp.Query("SELECT message FROM events WHERE kind = 'QueueOverflow'")[0][0]!);
+    }
+
+    [Fact]
+    public void Two_sources_are_read_in_parallel_into_one_dense_sequence_keeping_each_ones_order()
+    {
+        using var temp = new TempFolder();
+        using var journal = Open(temp);
+        var a = new BurstSource("a", 100, 100);
+        var b = new BurstSource("b", 100, 100);
+        using (var pipeline = Pipeline(journal, new PipelineSettings(), a, b))
+        {
+            pipeline.Start();
+            Assert.True(a.Finished.Wait(TimeSpan.FromSeconds(30)) && b.Finished.Wait(TimeSpan.FromSeconds(30)));
+            pipeline.Stop();
+        }
+        Assert.Equal(new object?[] { 20_000L, 1L, 20_000L }, temp.Query("SELECT count(*), min(seq), max(seq) FROM frames")[0]);
+        foreach (var name in new[] { "a", "b" })
+        {
+            var stamps = temp.Query($"SELECT ts_ns FROM frames f JOIN interfaces i ON i.id = f.iface WHERE i.name = '{name}' ORDER BY seq")
+                .Select(r => (long)r[0]!).ToArray();
+            Assert.Equal(10_000, stamps.Length);
+            Assert.Equal(stamps.Order(), stamps);
+        }
+    }
+}

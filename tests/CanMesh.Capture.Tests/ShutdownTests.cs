@@ -1,0 +1,82 @@
+using System.Text.RegularExpressions;
+using CanMesh.Capture.Tests.Infrastructure;
+
+namespace CanMesh.Capture.Tests;
+
+/// <summary>DESIGN.md invariant 7: SIGTERM drains and commits every frame read, and exits cleanly within seconds.</summary>
+public sealed partial class ShutdownTests
+{
+    [Fact]
+    public void Sigterm_during_a_replay_commits_every_frame_read_and_exits_zero()
+    {
+        using var temp = new TempFolder();
+        var config = temp.File("capture.json");
+        File.WriteAllText(config, $$"""
+            {
+              "Capture": {
+                "Interfaces": [ { "Name": "replay0", "Source": "replay", "Path": "{{Path.Combine(AppContext.BaseDirectory, "data", "savvycan_candump.log")}}", "Loop": true } ],
+                "Stats": { "Interval": "200ms" }
+              },
+              "Store": { "Path": "{{temp.Database}}" }
+            }
+            """);
+        using var capture = CaptureProcess.Start("--config", config);
+        Assert.True(capture.WaitForOutput("rows=", TimeSpan.FromSeconds(30)), "no stats line in time:\n" + capture.Stdout + capture.Stderr);
+        Thread.Sleep(500);
+
+        capture.Terminate();
+        Assert.True(capture.WaitForExit(TimeSpan.FromSeconds(15)), "did not exit within 15 s of SIGTERM:\n" + capture.Stdout);
+        Assert.Equal(0, capture.ExitCode);
+
+        // The last stats line is written after the drain: what the source read is what the database holds.
+        var read = long.Parse(FramesRead().Matches(capture.Stdout)[^1].Groups[1].Value);
+        Assert.True(read > 12_974, $"expected more than one pass of the log, read {read}");
+        Assert.Equal(new object?[] { read, 1L, read }, temp.Query("SELECT count(*), min(seq), max(seq) FROM frames")[0]);
+        Assert.Equal(0L, temp.Scalar("SELECT COALESCE(SUM(count), 0) FROM events WHERE kind = 'QueueOverflow'"));
+        Assert.Equal(new object?[] { "Stopped", read }, temp.Query("SELECT kind, count FROM events ORDER BY id DESC LIMIT 1")[0]);
+        Assert.Contains("every frame read is committed", capture.Stdout);
+    }
+
+    [Fact]
+    public void Sigterm_during_a_simulated_bus_commits_every_frame_read()
+    {
+        using var temp = new TempFolder();
+        var environment = new Dictionary<string, string>
+        {
+            ["CANMESH_CAPTURE__INTERFACES__0__NAME"] = "sim0",
+            ["CANMESH_CAPTURE__INTERFACES__0__SOURCE"] = "sim",
+            ["CANMESH_CAPTURE__INTERFACES__0__FRAMESPERSECOND"] = "20000",
+            ["CANMESH_CAPTURE__INTERFACES__0__FDSHARE"] = "0.3",
+            ["CANMESH_CAPTURE__INTERFACES__1__NAME"] = "sim1",
+            ["CANMESH_CAPTURE__INTERFACES__1__SOURCE"] = "sim",
+            ["CANMESH_CAPTURE__INTERFACES__1__FRAMESPERSECOND"] = "20000",
+            ["CANMESH_CAPTURE__STATS__INTERVAL"] = "200ms",
+            ["CANMESH_STORE__PATH"] = temp.Database,
+        };
+        using var capture = CaptureProcess.Start(environment);
+        Assert.True(capture.WaitForOutput("rows=", TimeSpan.FromSeconds(30)), "no stats line in time:\n" + capture.Stdout + capture.Stderr);
+        Thread.Sleep(1000);
+
+        capture.Terminate();
+        Assert.True(capture.WaitForExit(TimeSpan.FromSeconds(15)), "did not exit within 15 s of SIGTERM:\n" + capture.Stdout);
+        Assert.Equal(0, capture.ExitCode);
+
+        var perSource = FramesReadPerSource().Matches(capture.Stdout)
+            .GroupBy(m => m.Groups[1].Value)
+            .ToDictionary(g => g.Key, g => long.Parse(g.Last().Groups[2].Value));
+        Assert.Equal(["sim0", "sim1"], perSource.Keys.Order());
+        foreach (var (name, frames) in perSource)
+        {
+            Assert.True(frames > 0);
+            Assert.Equal(frames, temp.Scalar($"SELECT count(*) FROM frames f JOIN interfaces i ON i.id = f.iface WHERE i.name = '{name}'"));
+        }
+        var total = perSource.Values.Sum();
+        Assert.Equal(new object?[] { total, total }, temp.Query("SELECT count(*), max(seq) FROM frames")[0]);
+    }
+
+    [GeneratedRegex(@"\): frames=(\d+)")]
+    private static partial Regex FramesRead();
+
+    [GeneratedRegex(@"stats (\w+) \(sim, [a-z]+\): frames=(\d+)")]
+    private static partial Regex FramesReadPerSource();
+}
