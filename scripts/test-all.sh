@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it, on a fresh Debian 12 machine with the .NET SDK:
+#   1. installs what the tests need (can-utils for log2asc; qemu, busybox and a Debian kernel for the VM)
+#   2. installs the independent gRPC clients used by the interop tests (npm ci in tests/interop)
+#   3. runs every xunit project (dotnet test, Release)
+#   4. runs the SocketCAN end-to-end suite inside a VM with real vcan interfaces (tests/vm)
+# Ends with one line "N passed, M failed"; exits non-zero if anything failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "system packages"
+missing=()
+command -v log2asc >/dev/null || missing+=(can-utils)
+if [ ${#missing[@]} -gt 0 ]; then
+  as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" || exit 1
+fi
+tests/vm/setup.sh || { echo "VM setup failed"; exit 1; }
+
+step "interop clients (npm ci in tests/interop)"
+npm ci --prefix tests/interop --no-audit --no-fund --loglevel=error || exit 1
+
+step "dotnet test (Release)"
+results="$root/artifacts/test-results"
+rm -rf "$results"
+mkdir -p "$results"
+dotnet test CanMesh.sln -c Release --logger "trx" --results-directory "$results" 2>&1 | tee "$results/dotnet-test.log"
+dotnet_rc=${PIPESTATUS[0]}
+
+step "SocketCAN end-to-end suite in a VM (tests/vm/suite)"
+tests/vm/suite/run-suite.sh 2>&1 | tee "$results/vm-suite.log"
+vm_rc=${PIPESTATUS[0]}
+
+# One summary line for people and CI: sum the per-project counts of dotnet test and the suite's own line.
+passed=0; failed=0
+while read -r f p; do failed=$((failed + f)); passed=$((passed + p)); done < <(
+  sed -n 's/.*Failed: *\([0-9]*\), Passed: *\([0-9]*\),.*/\1 \2/p' "$results/dotnet-test.log")
+if line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$results/vm-suite.log" | tail -n 1); then
+  passed=$((passed + $(echo "$line" | cut -d' ' -f1))); failed=$((failed + $(echo "$line" | cut -d' ' -f3)))
+fi
+[ "$dotnet_rc" = 0 ] && [ "$vm_rc" = 0 ] || [ "$failed" -gt 0 ] || failed=$((failed + 1))
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
