@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Builds canmesh-bench (Release) and runs the capture benchmark with its anchors in one session:
+# the C SQLite insert loop (system libsqlite3 and CanMesh's e_sqlite3), the seed's Python path, and the
+# CanMesh pipeline, interleaved run by run. Output goes to stdout and bench/results/latest.txt (not in git).
+#
+#   bench/run.sh                         2M frames, 3 runs, synchronous FULL, defaults of PipelineSettings
+#   FRAMES=3000000 RUNS=5 bench/run.sh   more
+#   bench/run.sh --synchronous normal --commit-frames 65536   any canmesh-bench anchors option
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+frames="${FRAMES:-2000000}"
+runs="${RUNS:-3}"
+
+# The C anchor is compiled at run time: it needs gcc and SQLite's headers (Debian: libsqlite3-dev).
+if ! command -v gcc >/dev/null || [ ! -f /usr/include/sqlite3.h ]; then
+    if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+        echo "installing gcc and libsqlite3-dev for the C anchor ..." >&2
+        apt-get install -y -qq gcc libsqlite3-dev >/dev/null || { apt-get update -qq && apt-get install -y -qq gcc libsqlite3-dev >/dev/null; }
+    else
+        echo "warning: gcc or /usr/include/sqlite3.h missing (apt-get install gcc libsqlite3-dev); the C anchor will be skipped" >&2
+    fi
+fi
+command -v python3 >/dev/null || echo "warning: python3 missing; the seed Python anchor will fail" >&2
+
+dotnet build "$here/CanMesh.Bench/CanMesh.Bench.csproj" -c Release -nologo -v quiet
+bench="$here/CanMesh.Bench/bin/Release/net10.0/canmesh-bench"
+
+mkdir -p "$here/results"
+"$bench" anchors --frames "$frames" --runs "$runs" "$@" | tee "$here/results/latest.txt"
