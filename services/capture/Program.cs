@@ -1,10 +1,17 @@
 using System.CommandLine;
+using CanMesh.Capture.Api;
 using CanMesh.Capture.Configuration;
 using CanMesh.Capture.Export;
 using CanMesh.Capture.Hosting;
 using CanMesh.Configuration;
 using CanMesh.Hosting;
+using CanMesh.Rpc.Health;
+using CanMesh.Rpc.Hosting;
+using CanMesh.Rpc.Reflection;
+using CanMesh.Rpc.Server;
 using CanMesh.Store;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -58,16 +65,48 @@ static async Task<int> RunServiceAsync(string? configPath)
         return ExitCodes.BadConfiguration;
     }
 
-    var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = AppContext.BaseDirectory });
+    var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+    builder.Configuration.Sources.Clear();
     ServiceLogging.Configure(builder.Logging, logging);
     builder.Services.AddSingleton(settings);
     builder.Services.AddSingleton(TimeProvider.System);
     builder.Services.AddSingleton<CaptureService>();
     builder.Services.AddHostedService(sp => sp.GetRequiredService<CaptureService>());
+    builder.Services.AddSingleton<CaptureApi>();
     builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
     builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+    if (settings.Api.Enabled)
+    {
+        builder.AddGrpcUnixSocket(new UnixSocketListenerOptions
+        {
+            SocketPath = settings.Api.SocketPath,
+            SocketMode = settings.Api.SocketMode,
+            SocketGroup = settings.Api.SocketGroup,
+            LoopbackTcpPort = settings.Api.TcpPort,
+        });
+    }
+    else
+    {
+        // Kestrel still starts with the web host: give it nothing to listen on.
+        builder.WebHost.ConfigureKestrel(k => { });
+        builder.WebHost.UseUrls();
+    }
 
     using var host = builder.Build();
+    if (settings.Api.Enabled)
+    {
+        var registry = new GrpcServiceRegistry();
+        host.Services.GetRequiredService<CaptureApi>().Register(registry);
+        var health = new HealthService();
+        health.SetStatus("", Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving);
+        health.SetStatus(CaptureApi.ServiceName, Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving);
+        health.Register(registry);
+        ReflectionService.Register(registry);
+        host.MapGrpc(registry);
+        host.Lifetime.ApplicationStopping.Register(health.SetAllNotServing);
+    }
+    // RunAsync disposes the host: take the logger first, for a failure to start.
+    var startupLogger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("CanMesh.Capture");
     try
     {
         await host.RunAsync().ConfigureAwait(false);
@@ -76,7 +115,7 @@ static async Task<int> RunServiceAsync(string? configPath)
     }
     catch (Exception error) when (error is CanMesh.Store.Sqlite.SqliteError or InvalidOperationException or IOException or UnauthorizedAccessException)
     {
-        host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("CanMesh.Capture").LogCritical("Capture failed: {Message}", error.Message);
+        startupLogger.LogCritical("Capture failed: {Message}", error.Message);
         return ExitCodes.Failed;
     }
 }

@@ -62,6 +62,7 @@ public sealed class CommandLineTests
             ["CANMESH_CAPTURE__INTERFACES__0__SOURCE"] = "replay",
             ["CANMESH_CAPTURE__INTERFACES__0__PATH"] = log,
             ["CANMESH_STORE__PATH"] = temp.Database,
+            ["CANMESH_API__SOCKETPATH"] = temp.File("capture.sock"),
         };
         using (var capture = CaptureProcess.Start(environment))
         {

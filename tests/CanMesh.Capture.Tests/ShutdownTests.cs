@@ -17,7 +17,8 @@ public sealed partial class ShutdownTests
                 "Interfaces": [ { "Name": "replay0", "Source": "replay", "Path": "{{Path.Combine(AppContext.BaseDirectory, "data", "savvycan_candump.log")}}", "Loop": true } ],
                 "Stats": { "Interval": "200ms" }
               },
-              "Store": { "Path": "{{temp.Database}}" }
+              "Store": { "Path": "{{temp.Database}}" },
+              "Api": { "SocketPath": "{{temp.File("capture.sock")}}" }
             }
             """);
         using var capture = CaptureProcess.Start("--config", config);
@@ -52,6 +53,7 @@ public sealed partial class ShutdownTests
             ["CANMESH_CAPTURE__INTERFACES__1__FRAMESPERSECOND"] = "20000",
             ["CANMESH_CAPTURE__STATS__INTERVAL"] = "200ms",
             ["CANMESH_STORE__PATH"] = temp.Database,
+            ["CANMESH_API__SOCKETPATH"] = temp.File("capture.sock"),
         };
         using var capture = CaptureProcess.Start(environment);
         Assert.True(capture.WaitForOutput("rows=", TimeSpan.FromSeconds(30)), "no stats line in time:\n" + capture.Stdout + capture.Stderr);

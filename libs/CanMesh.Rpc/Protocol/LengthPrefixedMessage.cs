@@ -17,7 +17,8 @@ public static class LengthPrefixedMessage
     /// <summary>Frames and serializes <paramref name="message"/>; returns the bytes written.</summary>
     public static int Write(IBufferWriter<byte> writer, IMessage message, int maxMessageSize = int.MaxValue)
     {
-        int size = message.CalculateSize();
+        var self = message as ISelfEncodingMessage;
+        int size = self?.CalculateEncodedSize() ?? message.CalculateSize();
         if (size > maxMessageSize)
         {
             throw new RpcException(StatusCode.ResourceExhausted, $"Sending message exceeds the maximum message size ({size} > {maxMessageSize} bytes).");
@@ -29,7 +30,8 @@ public static class LengthPrefixedMessage
         writer.Advance(HeaderSize);
         if (size > 0)
         {
-            message.WriteTo(writer);
+            if (self is not null) self.Encode(writer);
+            else message.WriteTo(writer);
         }
 
         return HeaderSize + size;

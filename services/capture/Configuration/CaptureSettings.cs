@@ -9,6 +9,7 @@ public sealed record CaptureSettings
     public required IReadOnlyList<InterfaceSettings> Interfaces { get; init; }
     public required PipelineSettings Pipeline { get; init; }
     public required StoreSettings Store { get; init; }
+    public ApiSettings Api { get; init; } = new();
 
     /// <summary>How often stats are logged; zero turns the stats log off.</summary>
     public TimeSpan StatsInterval { get; init; } = TimeSpan.FromSeconds(10);

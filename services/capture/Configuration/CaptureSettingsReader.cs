@@ -62,13 +62,34 @@ public static class CaptureSettingsReader
             },
         };
 
-        reader.RejectUnknownKeys("Capture", "Store");
+        var api = new ApiSettings
+        {
+            Enabled = reader.GetBool("Api:Enabled", true),
+            SocketPath = Resolve(reader.GetString("Api:SocketPath", ApiSettings.DefaultSocketPath), baseDirectory),
+            SocketMode = reader.GetString("Api:SocketMode", "0660"),
+            SocketGroup = reader.GetOptionalString("Api:SocketGroup"),
+            TcpPort = reader.GetOptionalString("Api:TcpPort") is null ? null : reader.GetInt32("Api:TcpPort", 0, 0, 65535),
+        };
+        if (api.Enabled)
+        {
+            if (System.Text.Encoding.UTF8.GetByteCount(api.SocketPath) > 107)
+            {
+                reader.AddProblem("Api:SocketPath", api.SocketPath, "a Unix socket path may have at most 107 bytes; choose a shorter path");
+            }
+            if (!System.Text.RegularExpressions.Regex.IsMatch(api.SocketMode, "^0?[0-7]{3}$"))
+            {
+                reader.AddProblem("Api:SocketMode", api.SocketMode, "an octal permission mode such as 0660 (owner and group may connect) or 0666 (anyone)");
+            }
+        }
+
+        reader.RejectUnknownKeys("Capture", "Store", "Api");
         reader.ThrowIfInvalid();
         return new CaptureSettings
         {
             Interfaces = interfaces,
             Pipeline = pipeline,
             Store = store,
+            Api = api,
             StatsInterval = statsInterval,
             ExitWhenSourcesEnd = exitWhenSourcesEnd,
         };

@@ -1,0 +1,171 @@
+using CanMesh.Capture.Hosting;
+using CanMesh.Capture.Pipeline;
+using CanMesh.Capture.Stats;
+using CanMesh.Frames;
+using CanMesh.Protos.V1;
+using CanMesh.Rpc;
+using CanMesh.Rpc.Server;
+using Microsoft.Extensions.Logging;
+
+namespace CanMesh.Capture.Api;
+
+/// <summary>
+/// The canmesh.v1.Capture service: registers its methods with the transport's registry and answers
+/// them from the running pipeline and journal.
+/// </summary>
+public sealed class CaptureApi
+{
+    public const string ServiceName = "canmesh.v1.Capture";
+
+    private readonly CaptureService _service;
+    private readonly ConnectedSubscribers _connected = new();
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly Lock _statsLock = new();
+    private CaptureStatsCollector? _stats;
+
+    public CaptureApi(CaptureService service, ILoggerFactory loggers, TimeProvider time)
+    {
+        _service = service;
+        _loggers = loggers;
+        _logger = loggers.CreateLogger("CanMesh.Capture.Api");
+        _time = time;
+    }
+
+    public ConnectedSubscribers Connected => _connected;
+
+    public void Register(GrpcServiceRegistry registry)
+    {
+        registry.AddService(CaptureReflection.Descriptor.Services.Single(s => s.FullName == ServiceName));
+        registry.AddDuplexStreaming<SubscribeRequest, EncodedFrameBatch>(ServiceName, "Subscribe", SubscribeAsync);
+        registry.AddServerStreaming<QueryRequest, EncodedFrameBatch>(ServiceName, "Query", QueryAsync);
+        registry.AddUnary<GetStatsRequest, Protos.V1.Stats>(ServiceName, "GetStats", GetStatsAsync);
+        registry.AddServerStreaming<WatchStatsRequest, Protos.V1.Stats>(ServiceName, "WatchStats", WatchStatsAsync);
+        registry.AddUnary<ListInterfacesRequest, ListInterfacesResponse>(ServiceName, "ListInterfaces", ListInterfacesAsync);
+    }
+
+    private CapturePipeline Pipeline => _service.Pipeline ?? throw new RpcException(StatusCode.Unavailable, "The capture is starting; try again.");
+
+    private Task SubscribeAsync(IAsyncStreamReader<SubscribeRequest> requests, IServerStreamWriter<EncodedFrameBatch> responses, ServerCallContext context) =>
+        new SubscriptionSession(Pipeline.Journal, _connected, _logger, _time).RunAsync(requests, responses, context);
+
+    private async Task QueryAsync(QueryRequest request, IServerStreamWriter<EncodedFrameBatch> responses, ServerCallContext context)
+    {
+        var journal = Pipeline.Journal;
+        var batchFrames = request.MaxBatchFrames == 0 ? SubscriptionSession.DefaultBatchFrames : (int)request.MaxBatchFrames;
+        if (batchFrames > SubscriptionSession.MaxBatchFrames)
+        {
+            throw new RpcException(StatusCode.InvalidArgument, $"max_batch_frames {request.MaxBatchFrames} is above the limit of {SubscriptionSession.MaxBatchFrames}.");
+        }
+        var matcher = FrameMatcher.Create(request.Filter, journal.Interfaces);
+        var committed = journal.CommittedSeq;
+        long fromNs = long.MinValue, toNs = long.MaxValue;
+        List<(long First, long Last)> ranges;
+        switch (request.RangeCase)
+        {
+            case QueryRequest.RangeOneofCase.Seqs:
+                var last = request.Seqs.Last == 0 ? committed : (long)Math.Min(request.Seqs.Last, (ulong)committed);
+                if (request.Seqs.Last != 0 && request.Seqs.First > request.Seqs.Last)
+                {
+                    throw new RpcException(StatusCode.InvalidArgument, $"seqs.first {request.Seqs.First} is above seqs.last {request.Seqs.Last}.");
+                }
+                ranges = [((long)Math.Max(1, request.Seqs.First), last)];
+                break;
+            case QueryRequest.RangeOneofCase.Time:
+                fromNs = request.Time.FromNs;
+                toNs = request.Time.ToNs == 0 ? long.MaxValue : request.Time.ToNs;
+                if (fromNs > toNs) throw new RpcException(StatusCode.InvalidArgument, $"time.from_ns {fromNs} is after time.to_ns {toNs}.");
+                using (var index = journal.OpenReader()) ranges = [.. index.SeqRangesForTime(fromNs, toNs)];
+                break;
+            default:
+                throw new RpcException(StatusCode.InvalidArgument, "Give a range: `seqs` (seq range) or `time` (time range).");
+        }
+
+        using var reader = journal.OpenReader();
+        var frames = new CanFrame[batchFrames];
+        var seqs = new long[batchFrames];
+        var batch = new EncodedFrameBatch(batchFrames);
+        var announced = new HashSet<ushort>();
+        var remaining = request.MaxFrames == 0 ? long.MaxValue : (long)Math.Min(request.MaxFrames, long.MaxValue);
+        var first = true;
+        foreach (var (rangeFirst, rangeLast) in ranges)
+        {
+            var next = Math.Max(rangeFirst, journal.FirstSeq);
+            while (next <= rangeLast && remaining > 0)
+            {
+                var n = reader.Read(next, rangeLast, frames, seqs);
+                if (n == 0) break;
+                batch.Clear();
+                for (var i = 0; i < n && remaining > 0; i++)
+                {
+                    ref readonly var frame = ref frames[i];
+                    if (frame.TimestampNs < fromNs || frame.TimestampNs > toNs || !matcher.Matches(frame)) continue;
+                    if (announced.Add(frame.InterfaceId)) batch.AddInterface(frame.InterfaceId, journal.Interfaces.NameOf(frame.InterfaceId));
+                    batch.Add(seqs[i], frame);
+                    remaining--;
+                }
+                next = seqs[n - 1] + 1;
+                if (batch.Count == 0) continue;
+                batch.CommittedSeq = committed;
+                batch.ThroughSeq = next - 1;
+                if (first) batch.CaptureId = journal.CaptureId.ToString("D");
+                first = false;
+                await responses.WriteAsync(batch, context.CancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private Task<Protos.V1.Stats> GetStatsAsync(GetStatsRequest request, ServerCallContext context)
+    {
+        var pipeline = Pipeline;
+        lock (_statsLock)
+        {
+            _stats ??= new CaptureStatsCollector(pipeline, _time);
+            return Task.FromResult(StatsMessages.ToMessage(_stats.Collect(), _connected.Snapshot()));
+        }
+    }
+
+    private async Task WatchStatsAsync(WatchStatsRequest request, IServerStreamWriter<Protos.V1.Stats> responses, ServerCallContext context)
+    {
+        var interval = TimeSpan.FromMilliseconds(request.IntervalMs == 0 ? 1000 : request.IntervalMs);
+        if (interval < TimeSpan.FromMilliseconds(100))
+        {
+            throw new RpcException(StatusCode.InvalidArgument, $"interval_ms {request.IntervalMs} is below the minimum of 100.");
+        }
+        var collector = new CaptureStatsCollector(Pipeline, _time);
+        using var timer = new PeriodicTimer(interval, _time);
+        do
+        {
+            await responses.WriteAsync(StatsMessages.ToMessage(collector.Collect(), _connected.Snapshot()), context.CancellationToken).ConfigureAwait(false);
+        }
+        while (await timer.WaitForNextTickAsync(context.CancellationToken).ConfigureAwait(false));
+    }
+
+    private Task<ListInterfacesResponse> ListInterfacesAsync(ListInterfacesRequest request, ServerCallContext context)
+    {
+        var pipeline = Pipeline;
+        var response = new ListInterfacesResponse();
+        CaptureStats stats;
+        lock (_statsLock)
+        {
+            _stats ??= new CaptureStatsCollector(pipeline, _time);
+            stats = _stats.Collect();
+        }
+        foreach (var source in stats.Sources)
+        {
+            var bitrates = InterfaceBitrates.Read(source.Kind == "socketcan" ? source.Name : null);
+            response.Interfaces.Add(new InterfaceStatus
+            {
+                Name = source.Name,
+                Kind = source.Kind,
+                State = source.State.ToString().ToLowerInvariant(),
+                StateDetail = source.StateDetail ?? "",
+                Bitrate = bitrates.Bitrate,
+                DataBitrate = bitrates.DataBitrate,
+                Counters = StatsMessages.ToMessage(source),
+            });
+        }
+        return Task.FromResult(response);
+    }
+}

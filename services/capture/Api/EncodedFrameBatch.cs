@@ -1,0 +1,242 @@
+using System.Buffers;
+using System.Text;
+using CanMesh.Frames;
+using CanMesh.Protos.V1;
+using CanMesh.Rpc;
+using Google.Protobuf;
+using Google.Protobuf.Reflection;
+using ProtoFrameBatch = CanMesh.Protos.V1.FrameBatch;
+
+namespace CanMesh.Capture.Api;
+
+/// <summary>
+/// A canmesh.v1.FrameBatch built from the store's frame arrays and encoded straight into the response
+/// buffer: the bytes are exactly what the generated FrameBatch class writes (fields in number order,
+/// zero values left out), without one Frame object and one ByteString per frame. One instance per
+/// stream, refilled for every batch (the transport has serialized it when WriteAsync returns).
+/// </summary>
+internal sealed class EncodedFrameBatch : IMessage<EncodedFrameBatch>, ISelfEncodingMessage
+{
+    private CanFrame[] _frames;
+    private long[] _seqs;
+    private readonly List<(uint Id, string Name)> _interfaces = [];
+
+    public EncodedFrameBatch(int capacity)
+    {
+        _frames = new CanFrame[capacity];
+        _seqs = new long[capacity];
+    }
+
+    public EncodedFrameBatch() : this(1)
+    {
+    }
+
+    public int Count { get; private set; }
+    public int Capacity => _frames.Length;
+    public long CommittedSeq { get; set; }
+    public long ThroughSeq { get; set; }
+    public string? CaptureId { get; set; }
+
+    public void Clear()
+    {
+        Count = 0;
+        _interfaces.Clear();
+        CaptureId = null;
+    }
+
+    public void Add(long seq, in CanFrame frame)
+    {
+        _seqs[Count] = seq;
+        _frames[Count] = frame;
+        Count++;
+    }
+
+    public void AddInterface(uint id, string name) => _interfaces.Add((id, name));
+
+    public int CalculateEncodedSize()
+    {
+        var size = 0;
+        for (var i = 0; i < Count; i++)
+        {
+            var frameSize = FrameSize(_seqs[i], _frames[i]);
+            size += 1 + Varint.Size((ulong)frameSize) + frameSize;
+        }
+        if (CommittedSeq != 0) size += 1 + Varint.Size((ulong)CommittedSeq);
+        if (ThroughSeq != 0) size += 1 + Varint.Size((ulong)ThroughSeq);
+        foreach (var (id, name) in _interfaces)
+        {
+            var entry = InterfaceSize(id, name);
+            size += 1 + Varint.Size((ulong)entry) + entry;
+        }
+        if (!string.IsNullOrEmpty(CaptureId)) size += StringFieldSize(CaptureId);
+        return size;
+    }
+
+    public void Encode(IBufferWriter<byte> writer)
+    {
+        // Frames are small (at most about 90 bytes each): write each into one span request.
+        for (var i = 0; i < Count; i++)
+        {
+            ref readonly var frame = ref _frames[i];
+            var seq = _seqs[i];
+            var frameSize = FrameSize(seq, frame);
+            var span = writer.GetSpan(1 + Varint.MaxSize + frameSize);
+            var n = 0;
+            span[n++] = 0x0A; // field 1, length-delimited
+            n += Varint.Write(span[n..], (ulong)frameSize);
+            n += WriteFrame(span[n..], seq, frame);
+            writer.Advance(n);
+        }
+        var tail = writer.GetSpan(2 * (1 + Varint.MaxSize));
+        var t = 0;
+        if (CommittedSeq != 0)
+        {
+            tail[t++] = 0x10;
+            t += Varint.Write(tail[t..], (ulong)CommittedSeq);
+        }
+        if (ThroughSeq != 0)
+        {
+            tail[t++] = 0x18;
+            t += Varint.Write(tail[t..], (ulong)ThroughSeq);
+        }
+        writer.Advance(t);
+        foreach (var (id, name) in _interfaces)
+        {
+            var entry = InterfaceSize(id, name);
+            var span = writer.GetSpan(1 + Varint.MaxSize + entry);
+            var n = 0;
+            span[n++] = 0x22; // field 4
+            n += Varint.Write(span[n..], (ulong)entry);
+            if (id != 0)
+            {
+                span[n++] = 0x08;
+                n += Varint.Write(span[n..], id);
+            }
+            n += WriteString(span[n..], 0x12, name);
+            writer.Advance(n);
+        }
+        if (!string.IsNullOrEmpty(CaptureId))
+        {
+            var span = writer.GetSpan(StringFieldSize(CaptureId));
+            writer.Advance(WriteString(span, 0x2A, CaptureId));
+        }
+    }
+
+    private static int FrameSize(long seq, in CanFrame frame)
+    {
+        var size = 1 + Varint.Size((ulong)seq);
+        if (frame.TimestampNs != 0) size += 1 + Varint.Size((ulong)frame.TimestampNs);
+        if (frame.InterfaceId != 0) size += 1 + Varint.Size(frame.InterfaceId);
+        if (frame.Id != 0) size += 1 + Varint.Size(frame.Id);
+        if (frame.Flags != 0) size += 2;
+        var dataLength = frame.IsRemote ? 0 : frame.Length;
+        if (dataLength != 0) size += 2 + dataLength;
+        if (frame.IsRemote && frame.Length != 0) size += 2;
+        if (frame.Len8Dlc != 0) size += 2;
+        return size;
+    }
+
+    private static int WriteFrame(Span<byte> span, long seq, in CanFrame frame)
+    {
+        var n = 0;
+        span[n++] = 0x08;
+        n += Varint.Write(span[n..], (ulong)seq);
+        if (frame.TimestampNs != 0)
+        {
+            span[n++] = 0x10;
+            n += Varint.Write(span[n..], (ulong)frame.TimestampNs);
+        }
+        if (frame.InterfaceId != 0)
+        {
+            span[n++] = 0x18;
+            n += Varint.Write(span[n..], frame.InterfaceId);
+        }
+        if (frame.Id != 0)
+        {
+            span[n++] = 0x20;
+            n += Varint.Write(span[n..], frame.Id);
+        }
+        if (frame.Flags != 0)
+        {
+            span[n++] = 0x28;
+            span[n++] = (byte)frame.Flags; // flags stay below 0x80: one varint byte
+        }
+        var data = frame.ReadOnlyData;
+        if (!data.IsEmpty)
+        {
+            span[n++] = 0x32;
+            span[n++] = (byte)data.Length; // at most 64: one varint byte
+            data.CopyTo(span[n..]);
+            n += data.Length;
+        }
+        if (frame.IsRemote && frame.Length != 0)
+        {
+            span[n++] = 0x38;
+            span[n++] = frame.Length;
+        }
+        if (frame.Len8Dlc != 0)
+        {
+            span[n++] = 0x40;
+            span[n++] = frame.Len8Dlc;
+        }
+        return n;
+    }
+
+    private static int InterfaceSize(uint id, string name) =>
+        (id != 0 ? 1 + Varint.Size(id) : 0) + (name.Length != 0 ? StringFieldSize(name) : 0);
+
+    private static int StringFieldSize(string value)
+    {
+        var bytes = Encoding.UTF8.GetByteCount(value);
+        return 1 + Varint.Size((ulong)bytes) + bytes;
+    }
+
+    private static int WriteString(Span<byte> span, byte tag, string value)
+    {
+        if (value.Length == 0) return 0;
+        var bytes = Encoding.UTF8.GetByteCount(value);
+        var n = 0;
+        span[n++] = tag;
+        n += Varint.Write(span[n..], (ulong)bytes);
+        n += Encoding.UTF8.GetBytes(value, span[n..]);
+        return n;
+    }
+
+    // IMessage: this type only ever travels server to client, where clients parse canmesh.v1.FrameBatch.
+    public MessageDescriptor Descriptor => ProtoFrameBatch.Descriptor;
+    public int CalculateSize() => CalculateEncodedSize();
+    public void WriteTo(CodedOutputStream output) => output.WriteRawMessage(ToFrameBatch());
+    public void MergeFrom(CodedInputStream input) => throw new NotSupportedException("EncodedFrameBatch is write-only; parse canmesh.v1.FrameBatch.");
+    public void MergeFrom(EncodedFrameBatch message) => throw new NotSupportedException("EncodedFrameBatch is write-only.");
+    public EncodedFrameBatch Clone() => throw new NotSupportedException("EncodedFrameBatch is reused per stream and not cloned.");
+    public bool Equals(EncodedFrameBatch? other) => ReferenceEquals(this, other);
+
+    /// <summary>The same batch as a generated message (slow path: tests and the CodedOutputStream fallback).</summary>
+    public ProtoFrameBatch ToFrameBatch()
+    {
+        var size = CalculateEncodedSize();
+        var buffer = new ArrayBufferWriter<byte>(Math.Max(size, 1));
+        Encode(buffer);
+        return ProtoFrameBatch.Parser.ParseFrom(buffer.WrittenSpan);
+    }
+
+    /// <summary>Protobuf base-128 varints.</summary>
+    private static class Varint
+    {
+        public const int MaxSize = 10;
+
+        public static int Size(ulong value) => value < 0x80 ? 1 : (64 - System.Numerics.BitOperations.LeadingZeroCount(value) + 6) / 7;
+
+        public static int Write(Span<byte> span, ulong value)
+        {
+            var n = 0;
+            while (value >= 0x80)
+            {
+                span[n++] = (byte)(value | 0x80);
+                value >>= 7;
+            }
+            span[n++] = (byte)value;
+            return n;
+        }
+    }
+}

@@ -1,0 +1,220 @@
+using System.Text.RegularExpressions;
+using CanMesh.Frames;
+using CanMesh.Protos.V1;
+using CanMesh.Rpc;
+using CanMesh.Rpc.Server;
+using CanMesh.Store;
+using Microsoft.Extensions.Logging;
+
+namespace CanMesh.Capture.Api;
+
+/// <summary>
+/// One Subscribe call: reads committed frames from the journal after the subscriber's starting point
+/// and streams them, waiting for new commits when it has caught up; takes acks from the same stream
+/// and persists the subscriber's watermark (at most once per <see cref="WatermarkSaveInterval"/>, and
+/// when the call ends).
+/// </summary>
+/// <remarks>
+/// Frames always come from SQLite, never from a copy in memory: only committed frames exist there
+/// (DESIGN.md invariant 1), and a slow subscriber costs one batch buffer, because the send loop reads
+/// the next batch only after HTTP/2 flow control accepted the previous one. Recently committed pages
+/// are in SQLite's page cache, so a live subscriber reads from memory anyway.
+/// </remarks>
+internal sealed partial class SubscriptionSession
+{
+    public const int DefaultBatchFrames = 1024;
+    public const int MaxBatchFrames = 16_384;
+    public static readonly TimeSpan WatermarkSaveInterval = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(5);
+
+    private readonly FrameJournal _journal;
+    private readonly ConnectedSubscribers _connected;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private long _acked = -1;
+    private long _savedAck = -1;
+    private long _sentThrough;
+
+    public SubscriptionSession(FrameJournal journal, ConnectedSubscribers connected, ILogger logger, TimeProvider time)
+    {
+        _journal = journal;
+        _connected = connected;
+        _logger = logger;
+        _time = time;
+    }
+
+    public async Task RunAsync(IAsyncStreamReader<SubscribeRequest> requests, IServerStreamWriter<EncodedFrameBatch> responses, ServerCallContext context)
+    {
+        var first = await requests.ReadAsync(context.CancellationToken).ConfigureAwait(false);
+        if (first?.Start is not { } start)
+        {
+            throw new RpcException(StatusCode.InvalidArgument, "The first message of Subscribe must be `start` (SubscribeStart), naming the subscriber.");
+        }
+        var name = start.Subscriber;
+        if (!SubscriberName().IsMatch(name))
+        {
+            throw new RpcException(StatusCode.InvalidArgument, $"start.subscriber '{name}' is not a valid name: use 1-64 characters of A-Z, a-z, 0-9, '_', '.', '-'.");
+        }
+        var batchFrames = start.MaxBatchFrames == 0 ? DefaultBatchFrames : (int)Math.Min(start.MaxBatchFrames, int.MaxValue);
+        if (batchFrames > MaxBatchFrames)
+        {
+            throw new RpcException(StatusCode.InvalidArgument, $"start.max_batch_frames {start.MaxBatchFrames} is above the limit of {MaxBatchFrames}.");
+        }
+        var matcher = FrameMatcher.Create(start.Filter, _journal.Interfaces);
+        var startAfter = StartAfter(start, name);
+        _acked = _journal.Subscribers.Find(name)?.AckedSeq ?? -1;
+        // Register (or update) the subscriber now, so a retaining one holds back retention from this moment.
+        _journal.Subscribers.Save(name, Math.Max(_acked, start.FromCase == SubscribeStart.FromOneofCase.Resume ? 0 : startAfter), start.Retain, NowNs());
+        _acked = _savedAck = _journal.Subscribers.Find(name)!.AckedSeq;
+        _logger.LogInformation("Subscriber {Name} connected: from seq {From} ({Mode}), retain={Retain}, filter={Filter}.",
+            name, startAfter + 1, start.FromCase.ToString().ToLowerInvariant(), start.Retain, matcher.MatchesAll ? "none" : start.Filter.ToString());
+
+        using var _ = _connected.Enter(name);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        var acks = ReadAcksAsync(requests, stop);
+        try
+        {
+            await SendAsync(responses, startAfter, batchFrames, matcher, name, stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (acks.IsFaulted)
+        {
+            // The ack reader ended the call; its error is the one to report.
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            SaveWatermark(name, start.Retain, force: true);
+            _logger.LogInformation("Subscriber {Name} disconnected at acked seq {Acked}.", name, Volatile.Read(ref _acked));
+        }
+        await acks.ConfigureAwait(false);
+    }
+
+    private long StartAfter(SubscribeStart start, string name) => start.FromCase switch
+    {
+        SubscribeStart.FromOneofCase.AfterSeq => (long)Math.Min(start.AfterSeq, long.MaxValue),
+        SubscribeStart.FromOneofCase.Live => _journal.CommittedSeq,
+        // Resume (also the default): right after what this subscriber acknowledged, or from the start.
+        _ => _journal.Subscribers.Find(name)?.AckedSeq ?? 0,
+    };
+
+    private async Task SendAsync(IServerStreamWriter<EncodedFrameBatch> responses, long startAfter, int batchFrames,
+        FrameMatcher matcher, string name, CancellationToken cancellationToken)
+    {
+        using var reader = _journal.OpenReader();
+        var frames = new CanFrame[batchFrames];
+        var seqs = new long[batchFrames];
+        var batch = new EncodedFrameBatch(batchFrames);
+        var announced = new HashSet<ushort>();
+        var next = startAfter + 1;
+        var firstBatch = true;
+        var lastSent = _time.GetTimestamp();
+        var retain = _journal.Subscribers.Find(name)?.Retains ?? false;
+
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var committed = _journal.CommittedSeq;
+            // Frames retention evicted are gone: continue at the oldest stored; the subscriber sees the gap in seqs.
+            if (next < _journal.FirstSeq) next = _journal.FirstSeq;
+            if (next <= committed)
+            {
+                var n = reader.Read(next, committed, frames, seqs);
+                if (n == 0)
+                {
+                    next = Math.Max(next, _journal.FirstSeq);
+                    continue;
+                }
+                batch.Clear();
+                for (var i = 0; i < n; i++)
+                {
+                    if (!matcher.Matches(frames[i])) continue;
+                    if (announced.Add(frames[i].InterfaceId)) batch.AddInterface(frames[i].InterfaceId, _journal.Interfaces.NameOf(frames[i].InterfaceId));
+                    batch.Add(seqs[i], frames[i]);
+                }
+                next = seqs[n - 1] + 1;
+                if (batch.Count == 0 && !firstBatch && _time.GetElapsedTime(lastSent) < HeartbeatInterval) continue;
+                await WriteAsync(responses, batch, committed, next - 1, firstBatch, cancellationToken).ConfigureAwait(false);
+                firstBatch = false;
+                lastSent = _time.GetTimestamp();
+                SaveWatermark(name, retain, force: false);
+                continue;
+            }
+
+            // Caught up: wait for the next commit, sending a heartbeat now and then so the client knows the
+            // stream is alive and how far the capture has committed.
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            wait.CancelAfter(HeartbeatInterval);
+            try
+            {
+                await _journal.Commits.WaitBeyondAsync(committed, wait.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                batch.Clear();
+                await WriteAsync(responses, batch, committed, next - 1, firstBatch, cancellationToken).ConfigureAwait(false);
+                firstBatch = false;
+                lastSent = _time.GetTimestamp();
+            }
+            SaveWatermark(name, retain, force: false);
+        }
+    }
+
+    private async Task WriteAsync(IServerStreamWriter<EncodedFrameBatch> responses, EncodedFrameBatch batch, long committed, long through,
+        bool firstBatch, CancellationToken cancellationToken)
+    {
+        batch.CommittedSeq = committed;
+        batch.ThroughSeq = through;
+        if (firstBatch) batch.CaptureId = _journal.CaptureId.ToString("D");
+        Volatile.Write(ref _sentThrough, through);
+        await responses.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task ReadAcksAsync(IAsyncStreamReader<SubscribeRequest> requests, CancellationTokenSource stop)
+    {
+        try
+        {
+            while (await requests.ReadAsync(stop.Token).ConfigureAwait(false) is { } request)
+            {
+                if (request.KindCase != SubscribeRequest.KindOneofCase.Ack)
+                {
+                    throw new RpcException(StatusCode.InvalidArgument, "After `start`, Subscribe takes only `ack` messages.");
+                }
+                var seq = (long)Math.Min(request.Ack.Seq, long.MaxValue);
+                var sent = Volatile.Read(ref _sentThrough);
+                if (seq > sent)
+                {
+                    throw new RpcException(StatusCode.InvalidArgument, $"ack {request.Ack.Seq} is beyond what this stream has sent (through seq {sent}).");
+                }
+                // Watermarks never move backwards.
+                long current;
+                while (seq > (current = Volatile.Read(ref _acked)) && Interlocked.CompareExchange(ref _acked, seq, current) != current)
+                {
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+        catch (RpcException)
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private long _lastSaveTicks;
+
+    private void SaveWatermark(string name, bool retain, bool force)
+    {
+        var acked = Volatile.Read(ref _acked);
+        if (acked <= _savedAck) return;
+        if (!force && _time.GetElapsedTime(_lastSaveTicks) < WatermarkSaveInterval) return;
+        _journal.Subscribers.Save(name, acked, retain, NowNs());
+        _savedAck = acked;
+        _lastSaveTicks = _time.GetTimestamp();
+    }
+
+    private long NowNs() => (_time.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks * 100;
+
+    [GeneratedRegex("^[A-Za-z0-9_.-]{1,64}$")]
+    private static partial Regex SubscriberName();
+}
