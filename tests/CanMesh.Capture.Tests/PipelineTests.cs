@@ -51,6 +51,22 @@ public sealed class PipelineTests
     }
 
     [Fact]
+    public void A_stream_that_never_lets_the_queue_run_empty_still_commits_on_time()
+    {
+        using var temp = new TempFolder();
+        using var journal = Open(temp);
+        var source = new BurstSource("burst0", batches: 4000, framesPerBatch: 256);
+        using (var pipeline = Pipeline(journal, new PipelineSettings { CommitMaxFrames = 10_000_000, CommitMaxDelay = TimeSpan.FromMilliseconds(20) }, source))
+        {
+            pipeline.Start();
+            Assert.True(source.Finished.Wait(TimeSpan.FromSeconds(60)));
+            pipeline.Stop();
+        }
+        // A million frames take far longer than 20 ms to store: the time bound must have cut several transactions.
+        Assert.True(temp.Scalar("SELECT count(*) FROM commits") >= 3, "the time bound never committed while frames kept coming");
+    }
+
+    [Fact]
     public void A_full_queue_drops_and_counts_without_blocking_the_source_and_records_the_drops()
     {
         using var temp = new TempFolder();

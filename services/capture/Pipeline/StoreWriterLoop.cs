@@ -66,14 +66,17 @@ internal sealed class StoreWriterLoop
             while (true)
             {
                 var wait = _uncommitted.Count > 0 ? RemainingDelay() : IdleWait;
-                if (_queue.TryRead(wait, out var batch))
+                if (_queue.TryRead(wait, out var batch)) Append(batch!);
+                // Both bounds are checked after every batch: a steady stream that never leaves the queue
+                // empty must still commit on time, not only on size.
+                if (_uncommitted.Count > 0)
                 {
-                    Append(batch!);
-                    if (_writer.PendingFrames >= _settings.CommitMaxFrames) CommitOrRecover();
-                    continue;
+                    if (_writer.PendingFrames >= _settings.CommitMaxFrames || RemainingDelay() <= TimeSpan.Zero) CommitOrRecover();
                 }
-                if (_uncommitted.Count > 0 && RemainingDelay() <= TimeSpan.Zero) CommitOrRecover();
-                else if (_uncommitted.Count == 0 && (!_events.IsEmpty || _drops.HasNews())) CommitOrRecover();
+                else if (!_events.IsEmpty || _drops.HasNews())
+                {
+                    CommitOrRecover();
+                }
                 if (_queue.IsFinished) break;
                 if (!_writer.InTransaction) RunRetentionIfDue();
             }
