@@ -59,7 +59,7 @@ JSON
   # Ready when every interface has one more raw socket bound.
   for i in "${!specs[@]}"; do
     name=${specs[$i]%%;*}
-    wait_until 30 eval "[ \$(receivers $name) -gt ${before[$i]} ]" || { note "capture did not bind $name within 30 s"; cat "$CAP_DIR/capture.log"; return 1; }
+    wait_until 90 eval "[ \$(receivers $name) -gt ${before[$i]} ]" || { note "capture did not bind $name within 90 s"; cat "$CAP_DIR/capture.log"; return 1; }
   done
 }
 cap_stop() {
