@@ -34,6 +34,7 @@ internal sealed partial class SubscriptionSession
     private long _acked = -1;
     private long _savedAck = -1;
     private long _sentThrough;
+    private volatile bool _clientFinished;
 
     public SubscriptionSession(FrameJournal journal, ConnectedSubscribers connected, ILogger logger, TimeProvider time)
     {
@@ -76,9 +77,10 @@ internal sealed partial class SubscriptionSession
         {
             await SendAsync(responses, startAfter, batchFrames, matcher, name, stop.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (acks.IsFaulted)
+        catch (OperationCanceledException) when (acks.IsFaulted || _clientFinished)
         {
-            // The ack reader ended the call; its error is the one to report.
+            // The ack reader ended the call: with an error to report, or because the client half-closed
+            // its side, which ends the subscription cleanly (after its last ack is saved below).
         }
         finally
         {
@@ -190,6 +192,9 @@ internal sealed partial class SubscriptionSession
                 {
                 }
             }
+            // The client half-closed: no more acks will come, and none that came is lost by a cancel.
+            _clientFinished = true;
+            await stop.CancelAsync().ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {

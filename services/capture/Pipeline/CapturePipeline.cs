@@ -31,6 +31,7 @@ public sealed class CapturePipeline : IDisposable
     private readonly TaskCompletionSource _sourcesFinished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<Exception> _writerFailed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _running;
+    private long _startedTimestamp;
     private Exception? _writerFault;
 
     public CapturePipeline(FrameJournal journal, IReadOnlyList<IFrameSource> sources, PipelineSettings settings,
@@ -64,6 +65,9 @@ public sealed class CapturePipeline : IDisposable
     /// <summary>Completes when every source has returned from Run (replays that ended, or after a stop).</summary>
     public Task SourcesFinished => _sourcesFinished.Task;
 
+    /// <summary>When <see cref="Start"/> ran, on the pipeline's <see cref="TimeProvider"/> timestamp clock (0 before).</summary>
+    public long StartedTimestamp => Interlocked.Read(ref _startedTimestamp);
+
     /// <summary>Completes with the error if the store writer thread stops unexpectedly: nothing is stored after that.</summary>
     public Task<Exception> WriterFailed => _writerFailed.Task;
 
@@ -73,6 +77,7 @@ public sealed class CapturePipeline : IDisposable
     public void Start()
     {
         if (Interlocked.Exchange(ref _running, 1) != 0) throw new InvalidOperationException("The pipeline is already running.");
+        Interlocked.Exchange(ref _startedTimestamp, _time.GetTimestamp());
         _writerThread.Start();
         var remaining = _sources.Count;
         if (remaining == 0) _sourcesFinished.TrySetResult();

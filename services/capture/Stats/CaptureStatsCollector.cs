@@ -4,8 +4,8 @@ namespace CanMesh.Capture.Stats;
 
 /// <summary>
 /// Builds <see cref="CaptureStats"/> from the pipeline's counters. Rates are per source over the time
-/// since the previous call of the same collector, so each consumer (the log, a WatchStats stream) keeps
-/// its own collector. Not thread-safe; cheap (no row counts: seq is dense, so rows are a subtraction).
+/// since the previous call of the same collector (the first call: since the pipeline started), so each
+/// consumer (the log, a WatchStats stream) keeps its own collector. Uptime is the pipeline's. Not thread-safe; cheap (no row counts: seq is dense, so rows are a subtraction).
 /// </summary>
 public sealed class CaptureStatsCollector
 {
@@ -19,7 +19,8 @@ public sealed class CaptureStatsCollector
     {
         _pipeline = pipeline;
         _time = time;
-        _startTicks = _lastTicks = time.GetTimestamp();
+        var started = pipeline.StartedTimestamp;
+        _startTicks = _lastTicks = started != 0 ? started : time.GetTimestamp();
         _lastFrames = new long[pipeline.SourceContexts.Count];
     }
 
