@@ -6,9 +6,17 @@
 #   bench/run.sh                         2M frames, 3 runs, synchronous FULL, defaults of PipelineSettings
 #   FRAMES=3000000 RUNS=5 bench/run.sh   more
 #   bench/run.sh --synchronous normal --commit-frames 65536   any canmesh-bench anchors option
+#   bench/run.sh stream [options]        the stream benchmark instead (canmesh-bench stream), to results/stream-latest.txt
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
+if [ "${1:-}" = stream ]; then
+    shift
+    dotnet build "$here/CanMesh.Bench/CanMesh.Bench.csproj" -c Release -nologo -v quiet
+    mkdir -p "$here/results"
+    "$here/CanMesh.Bench/bin/Release/net10.0/canmesh-bench" stream --frames "${FRAMES:-3000000}" --runs "${RUNS:-3}" "$@" | tee "$here/results/stream-latest.txt"
+    exit "${PIPESTATUS[0]}"
+fi
 frames="${FRAMES:-2000000}"
 runs="${RUNS:-3}"
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using CanMesh.Bench;
 using CanMesh.Bench.Capture;
+using CanMesh.Bench.Stream;
 using CanMesh.Capture.Pipeline;
 using CanMesh.Store;
 
@@ -61,6 +62,7 @@ var root = new RootCommand("CanMesh benchmarks. Numbers from a shared or busy ma
     capture,
     anchorsCommand,
     rows,
+    StreamCommand.Create(),
 };
 return root.Parse(args).Invoke();
 

@@ -1,7 +1,6 @@
 using CanMesh.Capture.Hosting;
 using CanMesh.Capture.Pipeline;
 using CanMesh.Capture.Stats;
-using CanMesh.Frames;
 using CanMesh.Protos.V1;
 using CanMesh.Rpc;
 using CanMesh.Rpc.Server;
@@ -82,11 +81,8 @@ public sealed class CaptureApi
                 throw new RpcException(StatusCode.InvalidArgument, "Give a range: `seqs` (seq range) or `time` (time range).");
         }
 
-        using var reader = journal.OpenReader();
-        var frames = new CanFrame[batchFrames];
-        var seqs = new long[batchFrames];
-        var batch = new EncodedFrameBatch(batchFrames);
-        var announced = new HashSet<ushort>();
+        await using var reader = new PrefetchingFrameReader(journal, batchFrames);
+        var builder = new BatchBuilder(matcher, journal.Interfaces, batchFrames);
         var remaining = request.MaxFrames == 0 ? long.MaxValue : (long)Math.Min(request.MaxFrames, long.MaxValue);
         var first = true;
         foreach (var (rangeFirst, rangeLast) in ranges)
@@ -94,18 +90,12 @@ public sealed class CaptureApi
             var next = Math.Max(rangeFirst, journal.FirstSeq);
             while (next <= rangeLast && remaining > 0)
             {
-                var n = reader.Read(next, rangeLast, frames, seqs);
+                var n = await reader.ReadAsync(next, rangeLast).ConfigureAwait(false);
                 if (n == 0) break;
-                batch.Clear();
-                for (var i = 0; i < n && remaining > 0; i++)
-                {
-                    ref readonly var frame = ref frames[i];
-                    if (frame.TimestampNs < fromNs || frame.TimestampNs > toNs || !matcher.Matches(frame)) continue;
-                    if (announced.Add(frame.InterfaceId)) batch.AddInterface(frame.InterfaceId, journal.Interfaces.NameOf(frame.InterfaceId));
-                    batch.Add(seqs[i], frame);
-                    remaining--;
-                }
-                next = seqs[n - 1] + 1;
+                remaining -= builder.Fill(reader.Frames(n), reader.Seqs(n), fromNs, toNs, remaining);
+                next = reader.Seqs(n)[n - 1] + 1;
+                if (remaining > 0) reader.Prefetch(next, rangeLast);
+                var batch = builder.Batch;
                 if (batch.Count == 0) continue;
                 batch.CommittedSeq = committed;
                 batch.ThroughSeq = next - 1;

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using CanMesh.Frames;
 using CanMesh.Protos.V1;
 using CanMesh.Rpc;
 using CanMesh.Rpc.Server;
@@ -34,7 +33,6 @@ internal sealed partial class SubscriptionSession
     private long _acked = -1;
     private long _savedAck = -1;
     private long _sentThrough;
-    private volatile bool _clientFinished;
 
     public SubscriptionSession(FrameJournal journal, ConnectedSubscribers connected, ILogger logger, TimeProvider time)
     {
@@ -77,10 +75,11 @@ internal sealed partial class SubscriptionSession
         {
             await SendAsync(responses, startAfter, batchFrames, matcher, name, stop.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (acks.IsFaulted || _clientFinished)
+        catch (OperationCanceledException) when (stop.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
         {
             // The ack reader ended the call: with an error to report, or because the client half-closed
-            // its side, which ends the subscription cleanly (after its last ack is saved below).
+            // its side, which ends the subscription cleanly (after its last ack is saved below). Not
+            // `acks.IsFaulted`: the reader cancels `stop` before its task faults, so that raced into INTERNAL.
         }
         finally
         {
@@ -102,11 +101,8 @@ internal sealed partial class SubscriptionSession
     private async Task SendAsync(IServerStreamWriter<EncodedFrameBatch> responses, long startAfter, int batchFrames,
         FrameMatcher matcher, string name, CancellationToken cancellationToken)
     {
-        using var reader = _journal.OpenReader();
-        var frames = new CanFrame[batchFrames];
-        var seqs = new long[batchFrames];
-        var batch = new EncodedFrameBatch(batchFrames);
-        var announced = new HashSet<ushort>();
+        await using var reader = new PrefetchingFrameReader(_journal, batchFrames);
+        var builder = new BatchBuilder(matcher, _journal.Interfaces, batchFrames);
         var next = startAfter + 1;
         var firstBatch = true;
         var lastSent = _time.GetTimestamp();
@@ -119,22 +115,18 @@ internal sealed partial class SubscriptionSession
             if (next < _journal.FirstSeq) next = _journal.FirstSeq;
             if (next <= committed)
             {
-                var n = reader.Read(next, committed, frames, seqs);
+                var n = await reader.ReadAsync(next, committed).ConfigureAwait(false);
                 if (n == 0)
                 {
                     next = Math.Max(next, _journal.FirstSeq);
                     continue;
                 }
-                batch.Clear();
-                for (var i = 0; i < n; i++)
-                {
-                    if (!matcher.Matches(frames[i])) continue;
-                    if (announced.Add(frames[i].InterfaceId)) batch.AddInterface(frames[i].InterfaceId, _journal.Interfaces.NameOf(frames[i].InterfaceId));
-                    batch.Add(seqs[i], frames[i]);
-                }
-                next = seqs[n - 1] + 1;
-                if (batch.Count == 0 && !firstBatch && _time.GetElapsedTime(lastSent) < HeartbeatInterval) continue;
-                await WriteAsync(responses, batch, committed, next - 1, firstBatch, cancellationToken).ConfigureAwait(false);
+                builder.Fill(reader.Frames(n), reader.Seqs(n));
+                next = reader.Seqs(n)[n - 1] + 1;
+                // The batch holds copies now: read the next one while this one is sent.
+                reader.Prefetch(next, _journal.CommittedSeq);
+                if (builder.Batch.Count == 0 && !firstBatch && _time.GetElapsedTime(lastSent) < HeartbeatInterval) continue;
+                await WriteAsync(responses, builder.Batch, committed, next - 1, firstBatch, cancellationToken).ConfigureAwait(false);
                 firstBatch = false;
                 lastSent = _time.GetTimestamp();
                 SaveWatermark(name, retain, force: false);
@@ -151,8 +143,8 @@ internal sealed partial class SubscriptionSession
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                batch.Clear();
-                await WriteAsync(responses, batch, committed, next - 1, firstBatch, cancellationToken).ConfigureAwait(false);
+                builder.Batch.Clear();
+                await WriteAsync(responses, builder.Batch, committed, next - 1, firstBatch, cancellationToken).ConfigureAwait(false);
                 firstBatch = false;
                 lastSent = _time.GetTimestamp();
             }
@@ -193,7 +185,6 @@ internal sealed partial class SubscriptionSession
                 }
             }
             // The client half-closed: no more acks will come, and none that came is lost by a cancel.
-            _clientFinished = true;
             await stop.CancelAsync().ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
