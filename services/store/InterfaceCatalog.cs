@@ -34,7 +34,7 @@ public sealed class InterfaceCatalog : IDisposable
             using var insert = _db.Prepare("INSERT INTO interfaces(id, name) VALUES(?1, ?2)");
             insert.Bind(1, next);
             insert.Bind(2, name);
-            insert.Execute();
+            _db.WriteWithRetry(insert.Execute);
             Remember((ushort)next, name);
             return (ushort)next;
         }

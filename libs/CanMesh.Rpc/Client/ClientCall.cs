@@ -264,6 +264,9 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCall<TResponse>
     private RpcException Finish(RpcException e)
     {
         _status ??= e.Status;
+        // The call failed: a request write waiting for the stream (a duplex call whose connection broke)
+        // must fail now rather than wait forever.
+        _duplexContent?.Abort();
         return e;
     }
 

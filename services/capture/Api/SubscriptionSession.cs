@@ -73,7 +73,7 @@ internal sealed partial class SubscriptionSession
         var acks = ReadAcksAsync(requests, stop);
         try
         {
-            await SendAsync(responses, startAfter, batchFrames, matcher, name, stop.Token).ConfigureAwait(false);
+            await SendAsync(responses, startAfter, batchFrames, matcher, name, stop.Token, context.CancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
         {
@@ -98,8 +98,13 @@ internal sealed partial class SubscriptionSession
         _ => _journal.Subscribers.Find(name)?.AckedSeq ?? 0,
     };
 
+    /// <param name="cancellationToken">Ends the loop: the call ended, the client half-closed, or sent something invalid.</param>
+    /// <param name="writeCancellationToken">
+    /// The call's own token, for writes only: cancelling a write in flight makes Kestrel reset the stream
+    /// (INTERNAL_ERROR), which would hide the status the call is about to end with.
+    /// </param>
     private async Task SendAsync(IServerStreamWriter<EncodedFrameBatch> responses, long startAfter, int batchFrames,
-        FrameMatcher matcher, string name, CancellationToken cancellationToken)
+        FrameMatcher matcher, string name, CancellationToken cancellationToken, CancellationToken writeCancellationToken)
     {
         await using var reader = new PrefetchingFrameReader(_journal, batchFrames);
         var builder = new BatchBuilder(matcher, _journal.Interfaces, batchFrames);
@@ -126,7 +131,7 @@ internal sealed partial class SubscriptionSession
                 // The batch holds copies now: read the next one while this one is sent.
                 reader.Prefetch(next, _journal.CommittedSeq);
                 if (builder.Batch.Count == 0 && !firstBatch && _time.GetElapsedTime(lastSent) < HeartbeatInterval) continue;
-                await WriteAsync(responses, builder.Batch, committed, next - 1, firstBatch, cancellationToken).ConfigureAwait(false);
+                await WriteAsync(responses, builder.Batch, committed, next - 1, firstBatch, writeCancellationToken).ConfigureAwait(false);
                 firstBatch = false;
                 lastSent = _time.GetTimestamp();
                 SaveWatermark(name, retain, force: false);
@@ -144,7 +149,7 @@ internal sealed partial class SubscriptionSession
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
                 builder.Batch.Clear();
-                await WriteAsync(responses, builder.Batch, committed, next - 1, firstBatch, cancellationToken).ConfigureAwait(false);
+                await WriteAsync(responses, builder.Batch, committed, next - 1, firstBatch, writeCancellationToken).ConfigureAwait(false);
                 firstBatch = false;
                 lastSent = _time.GetTimestamp();
             }

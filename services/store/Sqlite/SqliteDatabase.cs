@@ -45,6 +45,28 @@ internal sealed class SqliteDatabase : IDisposable
 
     public RawStatement Prepare(string sql) => new(_db, sql);
 
+    /// <summary>
+    /// Runs a short autocommit write, retrying while SQLite answers SQLITE_BUSY. The busy timeout covers
+    /// most contention with the frame writer, but in WAL mode a write can get SQLITE_BUSY at once (when
+    /// the connection's snapshot went stale between its read and its write): retrying takes a fresh one.
+    /// </summary>
+    public void WriteWithRetry(Action write, TimeSpan? patience = null)
+    {
+        var deadline = Environment.TickCount64 + (long)(patience ?? TimeSpan.FromSeconds(10)).TotalMilliseconds;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                write();
+                return;
+            }
+            catch (SqliteError error) when ((error.Code & 0xFF) == raw.SQLITE_BUSY && Environment.TickCount64 < deadline)
+            {
+                Thread.Sleep(Math.Min(5 * attempt, 100));
+            }
+        }
+    }
+
     public long QueryInt64(string sql, long whenNoRow = 0)
     {
         using var statement = Prepare(sql);

@@ -30,7 +30,7 @@ public sealed class SubscriberTable : IDisposable
             upsert.Bind(2, ackedSeq);
             upsert.Bind(3, retains ? 1 : 0);
             upsert.Bind(4, nowNs);
-            upsert.Execute();
+            _db.WriteWithRetry(upsert.Execute);
         }
     }
 
@@ -56,7 +56,7 @@ public sealed class SubscriberTable : IDisposable
         {
             using var delete = _db.Prepare("DELETE FROM subscribers WHERE name = ?1");
             delete.Bind(1, name);
-            delete.Execute();
+            _db.WriteWithRetry(delete.Execute);
             return _db.QueryInt64("SELECT changes()") > 0;
         }
     }
