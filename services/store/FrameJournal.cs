@@ -4,6 +4,7 @@ using CanMesh.Store.Sqlite;
 using CanMesh.Store.Subscribers;
 using CanMesh.Store.Writing;
 
+
 namespace CanMesh.Store;
 
 /// <summary>
@@ -21,8 +22,8 @@ public sealed class FrameJournal : IDisposable
         CaptureId = captureId;
         Commits = new CommitSignal(committedSeq);
         _firstSeq = firstSeq;
-        Interfaces = new InterfaceCatalog(settings.Path);
-        Subscribers = new SubscriberTable(settings.Path);
+        Interfaces = new InterfaceCatalog(settings.Path, this);
+        Subscribers = new SubscriberTable(settings.Path, this);
     }
 
     private long _firstSeq;
@@ -73,6 +74,11 @@ public sealed class FrameJournal : IDisposable
     }
 
     internal void WriterClosed() => Volatile.Write(ref _writerCreated, 0);
+
+    /// <summary>Whether a writer exists: then small writes are staged for it instead of competing for the lock.</summary>
+    internal bool HasWriter => Volatile.Read(ref _writerCreated) != 0;
+
+    internal StagedWrites Staged { get; } = new();
 
     /// <summary>Opens a reader on its own connection; dispose it when done.</summary>
     public FrameReader OpenReader() => new(SqliteDatabase.Open(Path, readOnly: true), Interfaces);

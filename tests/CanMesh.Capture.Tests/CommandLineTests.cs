@@ -67,7 +67,7 @@ public sealed class CommandLineTests
         using (var capture = CaptureProcess.Start(environment))
         {
             Assert.True(capture.WaitForExit(TimeSpan.FromSeconds(60)), capture.Stdout);
-            Assert.Equal(0, capture.ExitCode);
+            Assert.True(capture.ExitCode == 0, $"exit code {capture.ExitCode}:\n{capture.Stdout}{capture.Stderr}");
         }
         var exported = temp.File("export.log");
         using (var export = CaptureProcess.Start("export", "--database", temp.Database, "--output", exported))

@@ -63,7 +63,9 @@ internal sealed partial class SubscriptionSession
         var startAfter = StartAfter(start, name);
         _acked = _journal.Subscribers.Find(name)?.AckedSeq ?? -1;
         // Register (or update) the subscriber now, so a retaining one holds back retention from this moment.
-        _journal.Subscribers.Save(name, Math.Max(_acked, start.FromCase == SubscribeStart.FromOneofCase.Resume ? 0 : startAfter), start.Retain, NowNs());
+        // Durable before the first frame is sent: a retaining subscriber holds back retention from here on.
+        _journal.Subscribers.Save(name, Math.Max(_acked, start.FromCase == SubscribeStart.FromOneofCase.Resume ? 0 : startAfter), start.Retain, NowNs(),
+            waitDurable: true);
         _acked = _savedAck = _journal.Subscribers.Find(name)!.AckedSeq;
         _logger.LogInformation("Subscriber {Name} connected: from seq {From} ({Mode}), retain={Retain}, filter={Filter}.",
             name, startAfter + 1, start.FromCase.ToString().ToLowerInvariant(), start.Retain, matcher.MatchesAll ? "none" : start.Filter.ToString());
@@ -204,11 +206,21 @@ internal sealed partial class SubscriptionSession
 
     private long _lastSaveTicks;
 
+    /// <summary>
+    /// Persists the subscriber's ack: while streaming at most once per <see cref="WatermarkSaveInterval"/>;
+    /// with <paramref name="force"/> (the stream is ending) at once, waiting until it is committed, so the
+    /// client sees the call end only after its last ack is durable.
+    /// </summary>
     private void SaveWatermark(string name, bool retain, bool force)
     {
         var acked = Volatile.Read(ref _acked);
-        if (acked <= _savedAck) return;
-        if (!force && _time.GetElapsedTime(_lastSaveTicks) < WatermarkSaveInterval) return;
+        if (force)
+        {
+            _journal.Subscribers.Save(name, Math.Max(acked, 0), retain, NowNs(), waitDurable: true);
+            _savedAck = acked;
+            return;
+        }
+        if (acked <= _savedAck || _time.GetElapsedTime(_lastSaveTicks) < WatermarkSaveInterval) return;
         _journal.Subscribers.Save(name, acked, retain, NowNs());
         _savedAck = acked;
         _lastSaveTicks = _time.GetTimestamp();

@@ -62,6 +62,10 @@ public sealed class CaptureService : IHostedService, IDisposable
     {
         await pipeline.SourcesFinished.WaitAsync(_stopping.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         if (_stopping.IsCancellationRequested || !_settings.ExitWhenSourcesEnd) return;
+        // A short replay can end before the rest of the host (the API server) has started; stopping the
+        // host in the middle of its start fails the start. Stop once it is up.
+        await WhenStartedAsync().ConfigureAwait(false);
+        if (_stopping.IsCancellationRequested) return;
         _logger.LogInformation("Every source has ended; stopping (set Capture:ExitWhenSourcesEnd to false to keep running).");
         _lifetime.StopApplication();
     }
@@ -71,9 +75,18 @@ public sealed class CaptureService : IHostedService, IDisposable
         var failed = pipeline.WriterFailed;
         await Task.WhenAny(failed, Task.Delay(Timeout.Infinite, _stopping.Token)).ConfigureAwait(false);
         if (!failed.IsCompleted) return;
+        await WhenStartedAsync().ConfigureAwait(false);
         _logger.LogCritical("The store writer failed ({Message}); stopping so a supervisor can restart the capture.", failed.Result.Message);
         Environment.ExitCode = 1;
         _lifetime.StopApplication();
+    }
+
+    private Task WhenStartedAsync()
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _lifetime.ApplicationStarted.Register(() => started.TrySetResult());
+        _stopping.Token.Register(() => started.TrySetResult());
+        return started.Task;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

@@ -73,7 +73,7 @@ internal sealed class StoreWriterLoop
                 {
                     if (_writer.PendingFrames >= _settings.CommitMaxFrames || RemainingDelay() <= TimeSpan.Zero) CommitOrRecover();
                 }
-                else if (!_events.IsEmpty || _drops.HasNews())
+                else if (!_events.IsEmpty || _drops.HasNews() || _writer.HasStagedWrites)
                 {
                     CommitOrRecover();
                 }
@@ -110,7 +110,7 @@ internal sealed class StoreWriterLoop
 
     private void CommitOrRecover()
     {
-        if (_uncommitted.Count == 0 && _events.IsEmpty && !_drops.HasNews()) return;
+        if (_uncommitted.Count == 0 && _events.IsEmpty && !_drops.HasNews() && !_writer.HasStagedWrites) return;
         try
         {
             var now = NowNs();

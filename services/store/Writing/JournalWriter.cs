@@ -20,6 +20,9 @@ public sealed unsafe class JournalWriter : IDisposable
     private readonly RawStatement _insertFrames;
     private readonly RawStatement _insertCommit;
     private readonly RawStatement _insertEvent;
+    private readonly RawStatement _insertInterface;
+    private readonly RawStatement _upsertWatermark;
+    private (List<(ushort Id, string Name)> Interfaces, List<Subscribers.SubscriberWatermark> Watermarks)? _stagedInTransaction;
     private readonly RetentionEnforcer _retention;
     private bool _inTransaction;
     private long _nextSeq;
@@ -41,6 +44,8 @@ public sealed unsafe class JournalWriter : IDisposable
             string.Join(",", Enumerable.Repeat("(?, ?, ?, ?, ?, ?)", RowsPerStatement)));
         _insertCommit = db.Prepare("INSERT INTO commits(first_seq, last_seq, min_ts_ns, max_ts_ns, committed_ns) VALUES(?1, ?2, ?3, ?4, ?5)");
         _insertEvent = db.Prepare("INSERT INTO events(ts_ns, kind, source, count, first_seq, last_seq, message) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+        _insertInterface = db.Prepare("INSERT OR IGNORE INTO interfaces(id, name) VALUES(?1, ?2)");
+        _upsertWatermark = db.Prepare(Subscribers.SubscriberTable.UpsertSql);
         _retention = new RetentionEnforcer(journal, db);
         _nextSeq = journal.CommittedSeq + 1;
     }
@@ -49,6 +54,9 @@ public sealed unsafe class JournalWriter : IDisposable
     public long PendingFrames => _inTransaction ? _nextSeq - _transactionFirstSeq : 0;
 
     public bool InTransaction => _inTransaction;
+
+    /// <summary>Interface names or watermarks from other threads wait for a commit (see <see cref="StagedWrites"/>).</summary>
+    public bool HasStagedWrites => _journal.Staged.HasPending;
 
     /// <summary>Rows bound into one step of the multi-row insert.</summary>
     internal const int RowsPerStatement = 32;
@@ -131,6 +139,7 @@ public sealed unsafe class JournalWriter : IDisposable
     /// </summary>
     public long Commit(long nowNs)
     {
+        if (_journal.Staged.HasPending) WriteStaged();
         if (!_inTransaction) return _journal.CommittedSeq;
         var lastSeq = _nextSeq - 1;
         if (lastSeq >= _transactionFirstSeq)
@@ -144,6 +153,11 @@ public sealed unsafe class JournalWriter : IDisposable
         }
         _db.Execute("COMMIT");
         _inTransaction = false;
+        if (_stagedInTransaction is not null)
+        {
+            _stagedInTransaction = null;
+            _journal.Staged.Committed();
+        }
         if (lastSeq > _journal.CommittedSeq) _journal.Commits.Publish(lastSeq);
         return _journal.CommittedSeq;
     }
@@ -162,6 +176,37 @@ public sealed unsafe class JournalWriter : IDisposable
         }
         _inTransaction = false;
         _nextSeq = _journal.CommittedSeq + 1;
+        if (_stagedInTransaction is { } staged)
+        {
+            _journal.Staged.Restore(staged.Interfaces, staged.Watermarks);
+            _stagedInTransaction = null;
+        }
+    }
+
+    private void WriteStaged()
+    {
+        EnsureTransaction();
+        var (interfaces, watermarks) = _journal.Staged.Take();
+        if (_stagedInTransaction is { } earlier)
+        {
+            interfaces.InsertRange(0, earlier.Interfaces);
+            watermarks.InsertRange(0, earlier.Watermarks);
+        }
+        _stagedInTransaction = (interfaces, watermarks);
+        foreach (var (id, name) in interfaces)
+        {
+            _insertInterface.Bind(1, id);
+            _insertInterface.Bind(2, name);
+            _insertInterface.Execute();
+        }
+        foreach (var w in watermarks)
+        {
+            _upsertWatermark.Bind(1, w.Name);
+            _upsertWatermark.Bind(2, w.AckedSeq);
+            _upsertWatermark.Bind(3, w.Retains ? 1 : 0);
+            _upsertWatermark.Bind(4, w.UpdatedNs);
+            _upsertWatermark.Execute();
+        }
     }
 
     /// <summary>Deletes what retention allows or the disk budget requires; see <see cref="RetentionEnforcer"/>.</summary>
@@ -184,10 +229,24 @@ public sealed unsafe class JournalWriter : IDisposable
     public void Dispose()
     {
         Rollback();
+        // Whatever other threads staged since the last commit must not be lost with the writer.
+        if (_journal.Staged.HasPending)
+        {
+            try
+            {
+                Commit(0);
+            }
+            catch (SqliteError)
+            {
+                Rollback();
+            }
+        }
         _insertFrame.Dispose();
         _insertFrames.Dispose();
         _insertCommit.Dispose();
         _insertEvent.Dispose();
+        _insertInterface.Dispose();
+        _upsertWatermark.Dispose();
         _retention.Dispose();
         _db.Dispose();
         _journal.WriterClosed();
