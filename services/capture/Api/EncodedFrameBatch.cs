@@ -20,6 +20,7 @@ internal sealed class EncodedFrameBatch : IMessage<EncodedFrameBatch>, ISelfEnco
     private CanFrame[] _frames;
     private long[] _seqs;
     private readonly List<(uint Id, string Name)> _interfaces = [];
+    private byte[] _buffer = [];
 
     public EncodedFrameBatch(int capacity)
     {
@@ -74,52 +75,50 @@ internal sealed class EncodedFrameBatch : IMessage<EncodedFrameBatch>, ISelfEnco
 
     public void Encode(IBufferWriter<byte> writer)
     {
-        // Frames are small (at most about 90 bytes each): write each into one span request.
+        // Encode into this batch's own buffer, then hand it over in one copy: the transport's writer
+        // (Kestrel's HTTP/2 stream pipe) takes a lock on every GetSpan/Advance, which per frame cost
+        // more than the encoding itself.
+        var size = CalculateEncodedSize();
+        if (_buffer.Length < size) _buffer = new byte[Math.Max(size, _buffer.Length * 2)];
+        var written = EncodeTo(_buffer);
+        writer.Write(_buffer.AsSpan(0, written));
+    }
+
+    /// <summary>Writes the encoding into <paramref name="span"/> (at least <see cref="CalculateEncodedSize"/> long); returns its length.</summary>
+    public int EncodeTo(Span<byte> span)
+    {
+        var n = 0;
         for (var i = 0; i < Count; i++)
         {
             ref readonly var frame = ref _frames[i];
             var seq = _seqs[i];
-            var frameSize = FrameSize(seq, frame);
-            var span = writer.GetSpan(1 + Varint.MaxSize + frameSize);
-            var n = 0;
             span[n++] = 0x0A; // field 1, length-delimited
-            n += Varint.Write(span[n..], (ulong)frameSize);
+            n += Varint.Write(span[n..], (ulong)FrameSize(seq, frame));
             n += WriteFrame(span[n..], seq, frame);
-            writer.Advance(n);
         }
-        var tail = writer.GetSpan(2 * (1 + Varint.MaxSize));
-        var t = 0;
         if (CommittedSeq != 0)
         {
-            tail[t++] = 0x10;
-            t += Varint.Write(tail[t..], (ulong)CommittedSeq);
+            span[n++] = 0x10;
+            n += Varint.Write(span[n..], (ulong)CommittedSeq);
         }
         if (ThroughSeq != 0)
         {
-            tail[t++] = 0x18;
-            t += Varint.Write(tail[t..], (ulong)ThroughSeq);
+            span[n++] = 0x18;
+            n += Varint.Write(span[n..], (ulong)ThroughSeq);
         }
-        writer.Advance(t);
         foreach (var (id, name) in _interfaces)
         {
-            var entry = InterfaceSize(id, name);
-            var span = writer.GetSpan(1 + Varint.MaxSize + entry);
-            var n = 0;
             span[n++] = 0x22; // field 4
-            n += Varint.Write(span[n..], (ulong)entry);
+            n += Varint.Write(span[n..], (ulong)InterfaceSize(id, name));
             if (id != 0)
             {
                 span[n++] = 0x08;
                 n += Varint.Write(span[n..], id);
             }
             n += WriteString(span[n..], 0x12, name);
-            writer.Advance(n);
         }
-        if (!string.IsNullOrEmpty(CaptureId))
-        {
-            var span = writer.GetSpan(StringFieldSize(CaptureId));
-            writer.Advance(WriteString(span, 0x2A, CaptureId));
-        }
+        if (!string.IsNullOrEmpty(CaptureId)) n += WriteString(span[n..], 0x2A, CaptureId);
+        return n;
     }
 
     private static int FrameSize(long seq, in CanFrame frame)

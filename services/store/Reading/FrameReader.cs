@@ -19,6 +19,9 @@ public sealed class FrameReader : IDisposable
     {
         _db = db;
         Interfaces = interfaces;
+        // Subscribers catching up read the journal sequentially: map it instead of copying each page in
+        // with a read call (SQLite falls back to reads where mapping is unavailable).
+        db.Execute("PRAGMA mmap_size=1073741824");
         _bySeq = db.Prepare("SELECT seq, ts_ns, iface, can_id, flags, data FROM frames WHERE seq >= ?1 AND seq <= ?2 ORDER BY seq LIMIT ?3");
         _commitsInTime = db.Prepare("SELECT first_seq, last_seq FROM commits WHERE max_ts_ns >= ?1 AND min_ts_ns <= ?2 ORDER BY first_seq");
     }
