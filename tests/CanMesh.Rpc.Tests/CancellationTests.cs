@@ -15,10 +15,13 @@ public sealed class CancellationTests(RpcTestServer server) : IClassFixture<RpcT
     {
         string tag = Guid.NewGuid().ToString("N");
 
-        var e = await Assert.ThrowsAsync<RpcException>(() => server.Channel.UnaryAsync(
+        // Long enough for the request to reach the handler on a loaded CI machine before the deadline.
+        Task<EchoReply> call = server.Channel.UnaryAsync(
             EchoService.EchoMethod,
             new EchoRequest { Text = "slow", DelayMs = 60_000, Tag = tag },
-            new CallOptions(Timeout: TimeSpan.FromMilliseconds(200))));
+            new CallOptions(Timeout: TimeSpan.FromMilliseconds(1500)));
+        await server.Echo.WhenWaiting(tag).WaitAsync(Patience);
+        var e = await Assert.ThrowsAsync<RpcException>(() => call);
 
         Assert.Equal(StatusCode.DeadlineExceeded, e.StatusCode);
         await server.Echo.WhenCancelled(tag).WaitAsync(Patience);
