@@ -16,7 +16,7 @@ public sealed class ReconnectTests
     {
         using var folder = new TempFolder();
         var environment = new CaptureEnvironment(folder).Sim("sim0", 10_000, fdShare: 0.2).Variables;
-        var first = await CaptureProcess.StartAndWaitAsync(environment, folder.Socket);
+        var first = await CaptureServing.StartAndWaitAsync(environment, folder.Socket);
         CaptureProcess? second = null;
         try
         {
@@ -53,7 +53,7 @@ public sealed class ReconnectTests
 
             // The client retries against the stale socket (connection refused) meanwhile.
             await Task.Delay(700);
-            second = await CaptureProcess.StartAndWaitAsync(environment, folder.Socket);
+            second = await CaptureServing.StartAndWaitAsync(environment, folder.Socket);
             Volatile.Write(ref readUntil, committedBeforeKill + 20_000);
             await reader.WaitAsync(Timeout);
 
@@ -87,7 +87,7 @@ public sealed class ReconnectTests
         // The unary calls do not retry: they say the service is unavailable.
         Assert.Equal(StatusCode.Unavailable, (await Assert.ThrowsAsync<RpcException>(() => client.GetStatsAsync())).StatusCode);
 
-        using var capture = await CaptureProcess.StartAndWaitAsync(new CaptureEnvironment(folder).Sim("sim0", 5_000).Variables, folder.Socket);
+        using var capture = await CaptureServing.StartAndWaitAsync(new CaptureEnvironment(folder).Sim("sim0", 5_000).Variables, folder.Socket);
         var batch = await read.WaitAsync(Timeout);
 
         // The first stream that reached the service used From, however many attempts failed before it.
@@ -101,7 +101,7 @@ public sealed class ReconnectTests
     {
         using var folder = new TempFolder();
         var environment = new CaptureEnvironment(folder).Sim("sim0", 1_000).Variables;
-        using (var first = await CaptureProcess.StartAndWaitAsync(environment, folder.Socket))
+        using (var first = await CaptureServing.StartAndWaitAsync(environment, folder.Socket))
         {
             first.KillHard();
         }

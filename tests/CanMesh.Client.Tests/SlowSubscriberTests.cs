@@ -23,7 +23,7 @@ public sealed class SlowSubscriberTests(ITestOutputHelper output)
             .Sim("sim0", FramesPerSecond / 2, seed: 3, fdShare: 0.5)
             .Sim("sim1", FramesPerSecond / 2, seed: 4)
             .Variables;
-        using var capture = await CaptureProcess.StartAndWaitAsync(environment, folder.Socket);
+        using var capture = await CaptureServing.StartAndWaitAsync(environment, folder.Socket);
         await using var client = new CaptureClient(folder.Socket);
 
         // The stalled subscriber reads one batch (the stream is open and flowing), then nothing.

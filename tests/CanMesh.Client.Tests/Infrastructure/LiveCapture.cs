@@ -26,7 +26,7 @@ public sealed class LiveCapture : IAsyncLifetime
             .Sim("sim0", 5000, seed: 1, fdShare: 0.3)
             .Sim("sim1", 3000, seed: 7, idMin: "700", idMax: "7FF", extendedShare: 0.3)
             .Replay("replay0", Path.Combine(AppContext.BaseDirectory, "data", "savvycan_candump.log"));
-        _process = await CaptureProcess.StartAndWaitAsync(environment.Variables, _folder.Socket);
+        _process = await CaptureServing.StartAndWaitAsync(environment.Variables, _folder.Socket);
         Client = new CaptureClient(_folder.Socket);
         Channel = GrpcChannel.ForUnixSocket(_folder.Socket);
 

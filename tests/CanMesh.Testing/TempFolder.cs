@@ -1,14 +1,17 @@
+using System.Globalization;
 using Microsoft.Data.Sqlite;
 
-namespace CanMesh.Client.Tests.Infrastructure;
+namespace CanMesh.Testing;
 
-/// <summary>A temp folder for one capture's database and socket, deleted afterwards.</summary>
-internal sealed class TempFolder : IDisposable
+/// <summary>
+/// A temp folder for one test's database, socket, logs and configuration, deleted afterwards. Its path
+/// is short: a Unix socket path may have at most 107 bytes.
+/// </summary>
+public sealed class TempFolder : IDisposable
 {
     public TempFolder()
     {
-        // Short: a Unix socket path has at most 107 bytes.
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "canmesh-client-" + Guid.NewGuid().ToString("N")[..12]);
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "cm-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(Path);
     }
 
@@ -18,10 +21,10 @@ internal sealed class TempFolder : IDisposable
     public string Socket => File("capture.sock");
 
     /// <summary>Runs a query with Microsoft.Data.Sqlite, independent of the store's own reader.</summary>
-    public List<object?[]> Query(string sql)
+    public List<object?[]> Query(string sql, string? database = null)
     {
         SQLitePCL.Batteries_V2.Init();
-        using var connection = new SqliteConnection($"Data Source={Database};Mode=ReadOnly;Pooling=False");
+        using var connection = new SqliteConnection($"Data Source={database ?? Database};Mode=ReadOnly;Pooling=False");
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = sql;
@@ -36,7 +39,7 @@ internal sealed class TempFolder : IDisposable
         return rows;
     }
 
-    public long Scalar(string sql) => Convert.ToInt64(Query(sql)[0][0] ?? 0L, System.Globalization.CultureInfo.InvariantCulture);
+    public long Scalar(string sql) => Convert.ToInt64(Query(sql)[0][0] ?? 0L, CultureInfo.InvariantCulture);
 
     public void Dispose()
     {

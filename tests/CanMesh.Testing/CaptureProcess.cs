@@ -1,14 +1,17 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace CanMesh.Interop.Tests.Infrastructure;
+namespace CanMesh.Testing;
 
 /// <summary>
 /// The real capture executable as a child process (dotnet canmesh-capture.dll from the test output),
-/// with its output collected and a way to send it SIGTERM as systemd and docker do.
+/// configured by arguments and CANMESH_* environment variables, with its output collected and signals
+/// sent as systemd and docker send them. Set CANMESH_TEST_CAPTURE_LOGS to a folder to keep each
+/// process's output there.
 /// </summary>
-internal sealed partial class CaptureProcess : IDisposable
+public sealed partial class CaptureProcess : IDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _stdout = new();
@@ -33,7 +36,7 @@ internal sealed partial class CaptureProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "canmesh-capture.dll"));
+        info.ArgumentList.Add(System.IO.Path.Combine(AppContext.BaseDirectory, "canmesh-capture.dll"));
         foreach (var argument in arguments) info.ArgumentList.Add(argument);
         foreach (var (key, value) in environment) info.Environment[key] = value;
         return new CaptureProcess(Process.Start(info)!);
@@ -46,9 +49,20 @@ internal sealed partial class CaptureProcess : IDisposable
     public string Stdout { get { lock (_stdout) return _stdout.ToString(); } }
     public string Stderr { get { lock (_stderr) return _stderr.ToString(); } }
 
+    /// <summary>Both streams, for failure messages.</summary>
+    public string Output => Stdout + Stderr;
+
+    /// <summary>SIGTERM, as docker stop and systemctl stop send it.</summary>
     public void Terminate()
     {
         if (Kill(_process.Id, 15) != 0) throw new InvalidOperationException($"kill -TERM {_process.Id} failed");
+    }
+
+    /// <summary>kill -9: no drain, no cleanup, the socket file stays behind.</summary>
+    public void KillHard()
+    {
+        if (Kill(_process.Id, 9) != 0) throw new InvalidOperationException($"kill -KILL {_process.Id} failed");
+        _process.WaitForExit();
     }
 
     public bool WaitForExit(TimeSpan timeout)
@@ -58,7 +72,7 @@ internal sealed partial class CaptureProcess : IDisposable
         return true;
     }
 
-    /// <summary>Waits until the output contains <paramref name="text"/>, or the process exits, or the timeout passes.</summary>
+    /// <summary>Waits until standard output contains <paramref name="text"/>, or the process exits, or the timeout passes.</summary>
     public bool WaitForOutput(string text, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
@@ -71,12 +85,33 @@ internal sealed partial class CaptureProcess : IDisposable
         return false;
     }
 
+    /// <summary>Resident set size from /proc/PID/status, in bytes.</summary>
+    public long ResidentBytes()
+    {
+        foreach (var line in System.IO.File.ReadLines($"/proc/{_process.Id}/status"))
+        {
+            if (!line.StartsWith("VmRSS:", StringComparison.Ordinal)) continue;
+            var kb = line["VmRSS:".Length..].Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries)[0];
+            return long.Parse(kb, CultureInfo.InvariantCulture) * 1024;
+        }
+        throw new InvalidOperationException($"No VmRSS in /proc/{_process.Id}/status");
+    }
+
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
 
     public void Dispose()
     {
-        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        if (Environment.GetEnvironmentVariable("CANMESH_TEST_CAPTURE_LOGS") is { Length: > 0 } logs)
+        {
+            Directory.CreateDirectory(logs);
+            System.IO.File.WriteAllText(System.IO.Path.Combine(logs, $"capture-{_process.Id}.log"), Output);
+        }
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
         _process.Dispose();
     }
 }
