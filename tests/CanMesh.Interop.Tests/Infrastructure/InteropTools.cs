@@ -1,132 +1,19 @@
-using System.Diagnostics;
-using System.Runtime.InteropServices;
-using System.Text;
-
 namespace CanMesh.Interop.Tests.Infrastructure;
 
-/// <summary>
-/// Runs the independent clients: node scripts on @grpc/grpc-js (tests/interop/node_modules, given to node
-/// through NODE_PATH) and `buf curl`. Missing tools fail the test with what to do; they never skip it.
-/// </summary>
+/// <summary>The node scripts this project runs against the capture service (see <see cref="InteropClients"/>).</summary>
 internal static class InteropTools
 {
-    private static readonly TimeSpan ProcessTimeout = TimeSpan.FromSeconds(60);
-
-    public static string InteropDirectory { get; } = Path.Combine(RepositoryRoot.Path, "tests", "interop");
-    public static string NodeModules { get; } = Path.Combine(InteropDirectory, "node_modules");
     public static string ClientsDirectory { get; } = Path.Combine(RepositoryRoot.Path, "tests", "CanMesh.Interop.Tests", "Clients");
     public static string SubscriberScript { get; } = Path.Combine(RepositoryRoot.Path, "examples", "js-subscriber", "subscriber.js");
 
     /// <summary>One scenario of Clients/capture-grpc-js.js; it prints one JSON line.</summary>
-    public static Task<ProcessResult> RunGrpcJsAsync(string scenario, string socketPath, string argument = "")
-    {
-        RequireNodeModules();
-        return RunAsync("node", [Path.Combine(ClientsDirectory, "capture-grpc-js.js"), scenario, socketPath, argument], NodeEnvironment());
-    }
+    public static Task<ProcessResult> RunGrpcJsAsync(string scenario, string socketPath, string argument = "") =>
+        InteropClients.RunNodeAsync(Path.Combine(ClientsDirectory, "capture-grpc-js.js"), scenario, socketPath, argument);
 
     /// <summary>The example subscriber (examples/js-subscriber/subscriber.js) against the socket.</summary>
-    public static Task<ProcessResult> RunSubscriberAsync(string socketPath, params string[] arguments)
-    {
-        RequireNodeModules();
-        return RunAsync("node", [SubscriberScript, "--socket", socketPath, .. arguments], NodeEnvironment());
-    }
+    public static Task<ProcessResult> RunSubscriberAsync(string socketPath, params string[] arguments) =>
+        InteropClients.RunNodeAsync(SubscriberScript, ["--socket", socketPath, .. arguments]);
 
-    /// <summary>buf curl over the Unix socket with HTTP/2 prior knowledge and the gRPC protocol; schema from reflection only.</summary>
-    public static Task<ProcessResult> RunBufCurlAsync(string socketPath, params string[] arguments)
-    {
-        string[] all = ["curl", "--protocol", "grpc", "--http2-prior-knowledge", "--unix-socket", socketPath, .. arguments];
-        return RunAsync(FindBuf(), all, new Dictionary<string, string>());
-    }
-
-    /// <summary>The platform package's binary (no node wrapper in between), else node_modules/.bin/buf.</summary>
-    private static string FindBuf()
-    {
-        string platform = RuntimeInformation.OSArchitecture == Architecture.Arm64 ? "linux-arm64" : "linux-x64";
-        string native = Path.Combine(NodeModules, "@bufbuild", "buf-" + platform, "bin", "buf");
-        if (File.Exists(native)) return native;
-        return RequireInstalled(Path.Combine(".bin", "buf"));
-    }
-
-    private static void RequireNodeModules()
-    {
-        RequireInstalled(Path.Combine("@grpc", "grpc-js", "package.json"));
-        RequireInstalled(Path.Combine("@grpc", "proto-loader", "package.json"));
-    }
-
-    private static string RequireInstalled(string relativePath)
-    {
-        string path = Path.Combine(NodeModules, relativePath);
-        if (!File.Exists(path))
-        {
-            Assert.Fail($"The interop clients are not installed ({path} is missing). Run `npm ci --prefix tests/interop` from the repository root ({RepositoryRoot.Path}).");
-        }
-
-        return path;
-    }
-
-    private static Dictionary<string, string> NodeEnvironment() => new() { ["NODE_PATH"] = NodeModules };
-
-    private static async Task<ProcessResult> RunAsync(string fileName, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment)
-    {
-        var start = new ProcessStartInfo(fileName)
-        {
-            WorkingDirectory = RepositoryRoot.Path,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string argument in arguments) start.ArgumentList.Add(argument);
-        foreach (var (key, value) in environment) start.Environment[key] = value;
-
-        string commandLine = string.Concat(environment.Select(e => $"{e.Key}={e.Value} ")) + fileName + " " + string.Join(' ', arguments.Select(Quote));
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {fileName}.");
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            Assert.Fail($"Could not run `{commandLine}`: {e.Message}. Node.js 20+ must be on PATH.");
-            throw;
-        }
-
-        using (process)
-        {
-            Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-            Task<string> stderr = process.StandardError.ReadToEndAsync();
-            using var timeout = new CancellationTokenSource(ProcessTimeout);
-            try
-            {
-                await process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                Assert.Fail($"`{commandLine}` did not finish within {ProcessTimeout.TotalSeconds} s.");
-            }
-
-            return new ProcessResult(commandLine, process.ExitCode, await stdout, await stderr);
-        }
-    }
-
-    private static string Quote(string argument) =>
-        argument.Length > 0 && argument.All(c => char.IsAsciiLetterOrDigit(c) || "/._-:=".Contains(c)) ? argument : "'" + argument.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
-}
-
-internal sealed record ProcessResult(string CommandLine, int ExitCode, string StandardOutput, string StandardError)
-{
-    /// <summary>Fails with everything a person needs to reproduce the run by hand.</summary>
-    public ProcessResult EnsureSuccess()
-    {
-        if (ExitCode != 0) Assert.Fail(Describe());
-        return this;
-    }
-
-    public string[] Lines => StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-
-    public string Describe() => new StringBuilder()
-        .AppendLine($"`{CommandLine}` exited with {ExitCode}.")
-        .AppendLine("stdout:").AppendLine(StandardOutput.Length > 4000 ? StandardOutput[..4000] + "..." : StandardOutput)
-        .AppendLine("stderr:").AppendLine(StandardError)
-        .ToString();
+    public static Task<ProcessResult> RunBufCurlAsync(string socketPath, params string[] arguments) =>
+        InteropClients.RunBufCurlAsync(socketPath, arguments);
 }

@@ -1,6 +1,6 @@
-namespace CanMesh.Interop.Tests.Infrastructure;
+namespace CanMesh.Testing;
 
-internal static class RepositoryRoot
+public static class RepositoryRoot
 {
     /// <summary>The folder holding CanMesh.sln, found upward from the test binaries.</summary>
     public static string Path { get; } = Find();
