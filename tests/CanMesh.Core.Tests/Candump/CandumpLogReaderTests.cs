@@ -150,6 +150,7 @@ public sealed class CandumpLogReaderTests : IDisposable
         reader.ReadBatch(batch);
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(20_000, batch.Count);
-        Assert.True(allocated < 4_096, $"{allocated} bytes allocated for 20000 lines"); // two interface names, nothing per line
+        // Two interface names, nothing per line: under one byte per line (a per-line object would be 24 bytes or more).
+        Assert.True(allocated < 20_000, $"{allocated} bytes allocated for 20000 lines");
     }
 }

@@ -147,6 +147,8 @@ public class CandumpLogWriterTests
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int k = 0; k < 20_000; k++) writer.Write(in frame);
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.True(allocated < 1_024, $"{allocated} bytes allocated for 20000 frames");
+        // Under one byte per frame: any per-frame object would be at least 24 bytes each. A fixed few KB can
+        // come from the runtime on this thread (tier-up, a pool refill) and are not the writer's.
+        Assert.True(allocated < 20_000, $"{allocated} bytes allocated for 20000 frames");
     }
 }
