@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using CanMesh.Protos.V1;
-using CanMesh.Rpc.Client;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
 
 namespace CanMesh.Client;
@@ -8,17 +9,18 @@ namespace CanMesh.Client;
 /// <summary>
 /// The capture service's API over its Unix socket: stats, interfaces, stored-frame queries, and
 /// subscriptions that ride through restarts of the service. Thread-safe; one per process is enough,
-/// as every call multiplexes on the same HTTP/2 connection pool.
+/// as every call multiplexes on the same HTTP/2 connection.
 /// </summary>
 /// <remarks>
 /// Unary calls and <see cref="QueryAsync"/> / <see cref="WatchStatsAsync"/> report failures as
-/// <see cref="Rpc.RpcException"/> (UNAVAILABLE when the service is not running) and leave retrying to
+/// <see cref="RpcException"/> (UNAVAILABLE when the service is not running) and leave retrying to
 /// the caller; only <see cref="Subscribe"/> reconnects by itself, because resuming needs the
 /// watermark bookkeeping it does.
 /// </remarks>
 public sealed class CaptureClient : IAsyncDisposable, IDisposable
 {
     private readonly GrpcChannel _channel;
+    private readonly Capture.CaptureClient _api;
     private readonly CaptureClientOptions _options;
     private readonly CancellationTokenSource _disposing = new();
 
@@ -27,7 +29,8 @@ public sealed class CaptureClient : IAsyncDisposable, IDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(socketPath);
         SocketPath = socketPath;
         _options = options ?? new CaptureClientOptions();
-        _channel = GrpcChannel.ForUnixSocket(socketPath);
+        _channel = CaptureChannel.ForUnixSocket(socketPath, _options.ConfigureHandler);
+        _api = new Capture.CaptureClient(_channel);
         Logger = _options.LoggerFactory.CreateLogger("CanMesh.Client");
     }
 
@@ -36,19 +39,19 @@ public sealed class CaptureClient : IAsyncDisposable, IDisposable
 
     internal ILogger Logger { get; }
 
-    internal GrpcChannel Channel => _channel;
+    internal CallInvoker CallInvoker => _channel.CreateCallInvoker();
 
     /// <summary>Fires when the client is disposed: ends its subscriptions.</summary>
     internal CancellationToken Disposing => _disposing.Token;
 
     /// <summary>The numbers the capture's stats log prints, now.</summary>
-    public Task<Stats> GetStatsAsync(CancellationToken cancellationToken = default) =>
-        _channel.UnaryAsync(CaptureMethods.GetStats, new GetStatsRequest(), UnaryOptions(cancellationToken));
+    public async Task<Stats> GetStatsAsync(CancellationToken cancellationToken = default) =>
+        await _api.GetStatsAsync(new GetStatsRequest(), UnaryOptions(cancellationToken)).ConfigureAwait(false);
 
     /// <summary>Each configured source with its state and counters.</summary>
     public async Task<IReadOnlyList<InterfaceStatus>> ListInterfacesAsync(CancellationToken cancellationToken = default)
     {
-        var response = await _channel.UnaryAsync(CaptureMethods.ListInterfaces, new ListInterfacesRequest(), UnaryOptions(cancellationToken)).ConfigureAwait(false);
+        var response = await _api.ListInterfacesAsync(new ListInterfacesRequest(), UnaryOptions(cancellationToken)).ConfigureAwait(false);
         return response.Interfaces;
     }
 
@@ -56,19 +59,21 @@ public sealed class CaptureClient : IAsyncDisposable, IDisposable
     public IAsyncEnumerable<Stats> WatchStatsAsync(TimeSpan? interval = null, CancellationToken cancellationToken = default)
     {
         var request = new WatchStatsRequest { IntervalMs = interval is { } value ? (uint)Math.Clamp(value.TotalMilliseconds, 0, uint.MaxValue) : 0 };
-        return ReadStreamAsync(_channel.ServerStreaming(CaptureMethods.WatchStats, request, StreamOptions(cancellationToken)), cancellationToken);
+        return ReadStreamAsync(_api.WatchStats(request, cancellationToken: cancellationToken), cancellationToken);
     }
 
     /// <summary>Stored frames in a seq or time range (<see cref="QueryRequest.Seqs"/> or <see cref="QueryRequest.Time"/>), in seq order.</summary>
     public IAsyncEnumerable<FrameBatch> QueryAsync(QueryRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return ReadStreamAsync(_channel.ServerStreaming(CaptureMethods.Query, request, StreamOptions(cancellationToken)), cancellationToken);
+        return ReadStreamAsync(_api.Query(request, cancellationToken: cancellationToken), cancellationToken);
     }
 
     /// <summary>
     /// A subscription to committed frames. Nothing is sent until the first read; read it with
-    /// <see cref="Subscription.ReadAllAsync"/> and acknowledge with <see cref="Subscription.Ack(FrameBatch)"/>.
+    /// <see cref="Subscription.ReadAllAsync"/> (generated FrameBatch objects) or
+    /// <see cref="Subscription.ReadDecodedAsync"/> (no allocation per frame), and acknowledge with
+    /// <see cref="Subscription.Ack(ulong)"/>.
     /// </summary>
     public Subscription Subscribe(SubscriptionOptions options)
     {
@@ -91,18 +96,17 @@ public sealed class CaptureClient : IAsyncDisposable, IDisposable
         return ValueTask.CompletedTask;
     }
 
-    private CallOptions UnaryOptions(CancellationToken cancellationToken) => new(Timeout: _options.CallTimeout, CancellationToken: cancellationToken);
+    private CallOptions UnaryOptions(CancellationToken cancellationToken) =>
+        new(deadline: DateTime.UtcNow + _options.CallTimeout, cancellationToken: cancellationToken);
 
-    private static CallOptions StreamOptions(CancellationToken cancellationToken) => new(CancellationToken: cancellationToken);
-
-    private static async IAsyncEnumerable<T> ReadStreamAsync<T>(ServerStreamingCall<T> call, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private static async IAsyncEnumerable<T> ReadStreamAsync<T>(AsyncServerStreamingCall<T> call, [EnumeratorCancellation] CancellationToken cancellationToken)
         where T : class
     {
-        await using (call.ConfigureAwait(false))
+        using (call)
         {
-            while (await call.ResponseStream.ReadAsync(cancellationToken).ConfigureAwait(false) is { } message)
+            while (await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
             {
-                yield return message;
+                yield return call.ResponseStream.Current;
             }
         }
     }

@@ -11,4 +11,7 @@ public sealed record CaptureClientOptions
 
     /// <summary>Where reconnects and stream failures are logged (category CanMesh.Client).</summary>
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
+
+    /// <summary>Last say over the HTTP/2 handler of the channel (window sizes, keep-alive pings); null for the defaults.</summary>
+    public Action<System.Net.Http.SocketsHttpHandler>? ConfigureHandler { get; init; }
 }

@@ -1,19 +1,16 @@
+using CanMesh.Client.Decoding;
+using CanMesh.Protos;
 using CanMesh.Protos.V1;
-using CanMesh.Rpc;
+using Grpc.Core;
 
 namespace CanMesh.Client;
 
 /// <summary>
-/// The methods of canmesh.v1.Capture (protos/canmesh/v1/capture.proto), for calls on a
-/// <see cref="Rpc.Client.GrpcChannel"/> directly; <see cref="CaptureClient"/> wraps them.
+/// canmesh.v1.Capture methods whose responses the client decodes itself (<see cref="FrameBatchDecoder"/>);
+/// every other call goes through the generated <see cref="Capture.CaptureClient"/>.
 /// </summary>
-public static class CaptureMethods
+internal static class CaptureMethods
 {
-    public const string ServiceName = "canmesh.v1.Capture";
-
-    public static readonly RpcMethod<SubscribeRequest, FrameBatch> Subscribe = new(MethodType.DuplexStreaming, ServiceName, "Subscribe");
-    public static readonly RpcMethod<QueryRequest, FrameBatch> Query = new(MethodType.ServerStreaming, ServiceName, "Query");
-    public static readonly RpcMethod<GetStatsRequest, Stats> GetStats = new(MethodType.Unary, ServiceName, "GetStats");
-    public static readonly RpcMethod<WatchStatsRequest, Stats> WatchStats = new(MethodType.ServerStreaming, ServiceName, "WatchStats");
-    public static readonly RpcMethod<ListInterfacesRequest, ListInterfacesResponse> ListInterfaces = new(MethodType.Unary, ServiceName, "ListInterfaces");
+    public static readonly Method<SubscribeRequest, RawFrameBatch> Subscribe = new(MethodType.DuplexStreaming, Capture.Descriptor.FullName,
+        nameof(Capture.CaptureClient.Subscribe), ProtobufMarshaller.For(SubscribeRequest.Parser), RawFrameBatch.Marshaller);
 }

@@ -1,6 +1,8 @@
 using System.Runtime.CompilerServices;
+using CanMesh.Client.Decoding;
 using CanMesh.Protos.V1;
-using CanMesh.Rpc;
+using Google.Protobuf;
+using Grpc.Core;
 using Microsoft.Extensions.Logging;
 
 namespace CanMesh.Client;
@@ -9,7 +11,9 @@ namespace CanMesh.Client;
 /// Committed frames from the capture service, batch by batch, for as long as the caller reads:
 /// reconnects with backoff when the service is away, resumes after the server-side watermark, and
 /// delivers each seq at most once per subscription. One reader at a time; <see cref="Ack(ulong)"/>
-/// from any thread.
+/// from any thread. Read generated <see cref="FrameBatch"/> objects (<see cref="ReadAsync"/>) or,
+/// without an allocation per frame, the subscription's own <see cref="DecodedFrameBatch"/>
+/// (<see cref="ReadDecodedAsync"/>); both see the same batches.
 /// </summary>
 /// <remarks>
 /// <para>The first stream starts at <see cref="SubscriptionOptions.From"/>; every later one resumes
@@ -29,6 +33,7 @@ public sealed class Subscription : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _disposing;
     private readonly Dictionary<uint, string> _interfaces = [];
+    private readonly DecodedFrameBatch _batch;
     private SubscriptionStream? _stream;
     private bool _started;
     private int _reading;
@@ -48,6 +53,7 @@ public sealed class Subscription : IAsyncDisposable
         _backoff = new ReconnectBackoff(options.ReconnectInitialDelay, options.ReconnectMaxDelay);
         _logger = client.Logger;
         _disposing = CancellationTokenSource.CreateLinkedTokenSource(client.Disposing);
+        _batch = new DecodedFrameBatch(options.MaxBatchFrames > 0 ? options.MaxBatchFrames : 1024);
     }
 
     public string Subscriber => _options.Subscriber;
@@ -74,18 +80,30 @@ public sealed class Subscription : IAsyncDisposable
     internal long DroppedDuplicates => Interlocked.Read(ref _droppedDuplicates);
 
     /// <summary>
-    /// The next batch with something new: frames not delivered before, or a higher through_seq (a
-    /// batch may hold no frames when a filter left them all out: acknowledge it all the same). Waits
-    /// while caught up and while reconnecting. Cancelling a read ends the current stream; the next
-    /// read resumes without loss.
+    /// The next batch with something new, as a generated message: frames not delivered before, or a
+    /// higher through_seq (a batch may hold no frames when a filter left them all out: acknowledge it
+    /// all the same). Waits while caught up and while reconnecting. Cancelling a read ends the current
+    /// stream; the next read resumes without loss.
     /// </summary>
     /// <exception cref="RpcException">The service refused the subscription (INVALID_ARGUMENT and other permanent statuses).</exception>
     public async ValueTask<FrameBatch> ReadAsync(CancellationToken cancellationToken = default)
     {
+        var batch = await ReadDecodedAsync(cancellationToken).ConfigureAwait(false);
+        return ToMessage(batch);
+    }
+
+    /// <summary>
+    /// The next batch with something new, decoded into this subscription's own
+    /// <see cref="DecodedFrameBatch"/>, which the next read refills: use it before reading again. Frames
+    /// delivered before a reconnect are already left out. Otherwise as <see cref="ReadAsync"/>.
+    /// </summary>
+    /// <exception cref="RpcException">The service refused the subscription (INVALID_ARGUMENT and other permanent statuses).</exception>
+    public async ValueTask<DecodedFrameBatch> ReadDecodedAsync(CancellationToken cancellationToken = default)
+    {
         ObjectDisposedException.ThrowIf(_disposing.IsCancellationRequested, this);
         if (Interlocked.Exchange(ref _reading, 1) == 1)
         {
-            throw new InvalidOperationException("A subscription has one reader: await the previous ReadAsync first.");
+            throw new InvalidOperationException("A subscription has one reader: await the previous read first.");
         }
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposing.Token);
         try
@@ -93,10 +111,10 @@ public sealed class Subscription : IAsyncDisposable
             while (true)
             {
                 var stream = _stream ??= Open();
-                FrameBatch? batch;
+                bool received;
                 try
                 {
-                    batch = await stream.ReadAsync(linked.Token).ConfigureAwait(false);
+                    received = await stream.ReadAsync(_batch, linked.Token).ConfigureAwait(false);
                 }
                 catch (RpcException e) when (!linked.IsCancellationRequested && TransientErrors.IsTransient(e.StatusCode))
                 {
@@ -110,14 +128,14 @@ public sealed class Subscription : IAsyncDisposable
                     throw;
                 }
 
-                if (batch is null)
+                if (!received)
                 {
                     await ReconnectAfterAsync("the server ended the stream", linked.Token).ConfigureAwait(false);
                     continue;
                 }
                 _started = true;
                 _backoff.Reset();
-                if (Accept(batch)) return batch;
+                if (Accept(_batch)) return _batch;
             }
         }
         catch (OperationCanceledException) when (_disposing.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -162,6 +180,13 @@ public sealed class Subscription : IAsyncDisposable
         Ack(batch.ThroughSeq);
     }
 
+    /// <summary>Acknowledges the whole batch: its through_seq, which covers frames a filter left out.</summary>
+    public void Ack(DecodedFrameBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        Ack(batch.ThroughSeq);
+    }
+
     /// <summary>
     /// Ends the subscription. With no read pending, the last ack is sent and the stream half-closed, so
     /// the service saves the watermark; a read pending meanwhile ends with <see cref="ObjectDisposedException"/>.
@@ -190,7 +215,7 @@ public sealed class Subscription : IAsyncDisposable
         from.ApplyTo(start);
         var streams = Interlocked.Increment(ref _streams);
         _logger.LogDebug("Subscription {Subscriber}: opening stream {Stream} on {Socket} ({From}).", Subscriber, streams, _client.SocketPath, from);
-        return new SubscriptionStream(_client.Channel, start, () => Volatile.Read(ref _wantedAck), _logger);
+        return new SubscriptionStream(_client.CallInvoker, start, () => Volatile.Read(ref _wantedAck), _logger);
     }
 
     private async Task ReconnectAfterAsync(string why, CancellationToken cancellationToken)
@@ -210,34 +235,57 @@ public sealed class Subscription : IAsyncDisposable
     }
 
     /// <summary>Bookkeeping of a received batch; false when it holds nothing new for the caller.</summary>
-    private bool Accept(FrameBatch batch)
+    private bool Accept(DecodedFrameBatch batch)
     {
-        foreach (var name in batch.Interfaces) _interfaces[name.Id] = name.Name;
-        if (batch.CaptureId.Length > 0)
+        foreach (var (id, name) in batch.Interfaces) _interfaces[id] = name;
+        if (batch.CaptureId is { Length: > 0 } captureId)
         {
-            if (_captureId is not null && _captureId != batch.CaptureId)
+            if (_captureId is not null && _captureId != captureId)
             {
                 // Another database: its seqs start over, and so does what was delivered from it.
-                _logger.LogWarning("Subscription {Subscriber}: the capture database changed from {Old} to {New}; seqs restart.", Subscriber, _captureId, batch.CaptureId);
+                _logger.LogWarning("Subscription {Subscriber}: the capture database changed from {Old} to {New}; seqs restart.", Subscriber, _captureId, captureId);
                 Volatile.Write(ref _delivered, 0);
                 Volatile.Write(ref _wantedAck, 0);
             }
-            Volatile.Write(ref _captureId, batch.CaptureId);
+            Volatile.Write(ref _captureId, captureId);
         }
         Volatile.Write(ref _committed, batch.CommittedSeq);
 
         var delivered = _delivered;
-        var frames = batch.Frames;
-        if (frames.Count > 0 && frames[0].Seq <= delivered)
-        {
-            var keep = frames.Where(f => f.Seq > delivered).ToList();
-            Interlocked.Add(ref _droppedDuplicates, frames.Count - keep.Count);
-            frames.Clear();
-            frames.AddRange(keep);
-        }
-        var through = Math.Max(batch.ThroughSeq, frames.Count > 0 ? frames[^1].Seq : 0);
-        if (frames.Count == 0 && through <= delivered) return false;
+        Interlocked.Add(ref _droppedDuplicates, batch.SkipThrough(delivered));
+        var through = Math.Max(batch.ThroughSeq, batch.Count > 0 ? batch.Seqs[^1] : 0);
+        if (batch.Count == 0 && through <= delivered) return false;
         Volatile.Write(ref _delivered, Math.Max(delivered, through));
         return true;
+    }
+
+    /// <summary>A decoded batch as the generated message (one Frame and one ByteString per frame).</summary>
+    private static FrameBatch ToMessage(DecodedFrameBatch batch)
+    {
+        var message = new FrameBatch
+        {
+            CommittedSeq = batch.CommittedSeq,
+            ThroughSeq = batch.ThroughSeq,
+            CaptureId = batch.CaptureId ?? "",
+        };
+        foreach (var (id, name) in batch.Interfaces) message.Interfaces.Add(new InterfaceName { Id = id, Name = name });
+        var frames = batch.Frames;
+        var seqs = batch.Seqs;
+        for (var i = 0; i < frames.Length; i++)
+        {
+            ref readonly var frame = ref frames[i];
+            message.Frames.Add(new Frame
+            {
+                Seq = seqs[i],
+                TimestampNs = frame.TimestampNs,
+                InterfaceId = frame.InterfaceId,
+                CanId = frame.Id,
+                Flags = (uint)frame.Flags,
+                Data = frame.IsRemote ? ByteString.Empty : ByteString.CopyFrom(frame.ReadOnlyData),
+                Length = frame.IsRemote ? frame.Length : 0u,
+                Len8Dlc = frame.Len8Dlc,
+            });
+        }
+        return message;
     }
 }

@@ -1,7 +1,7 @@
 using System.Threading.Channels;
+using CanMesh.Client.Decoding;
 using CanMesh.Protos.V1;
-using CanMesh.Rpc;
-using CanMesh.Rpc.Client;
+using Grpc.Core;
 using Microsoft.Extensions.Logging;
 
 namespace CanMesh.Client;
@@ -16,7 +16,7 @@ internal sealed class SubscriptionStream : IAsyncDisposable
 {
     private static readonly TimeSpan FinalAckTimeout = TimeSpan.FromSeconds(1);
 
-    private readonly DuplexStreamingCall<SubscribeRequest, FrameBatch> _call;
+    private readonly AsyncDuplexStreamingCall<SubscribeRequest, RawFrameBatch> _call;
     private readonly Func<ulong> _wantedAck;
     private readonly ILogger _logger;
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1)
@@ -28,30 +28,47 @@ internal sealed class SubscriptionStream : IAsyncDisposable
     private readonly Task _writer;
     private ulong _through;
     private ulong _sentAck;
+    private volatile bool _ended;
 
-    public SubscriptionStream(GrpcChannel channel, SubscribeStart start, Func<ulong> wantedAck, ILogger logger)
+    public SubscriptionStream(CallInvoker invoker, SubscribeStart start, Func<ulong> wantedAck, ILogger logger)
     {
         _wantedAck = wantedAck;
         _logger = logger;
-        _call = channel.DuplexStreaming(CaptureMethods.Subscribe);
+        _call = invoker.AsyncDuplexStreamingCall(CaptureMethods.Subscribe, null, new CallOptions(cancellationToken: _stop.Token));
         // Not awaited here: the server answers only after reading `start`, and if the socket cannot be
-        // connected the write waits for a request body that never comes while the read reports UNAVAILABLE.
+        // connected the write fails while the read reports UNAVAILABLE; the read side reports it.
         _writer = WriteAsync(start);
     }
 
     /// <summary>The highest through_seq this stream has sent.</summary>
     public ulong Through => Volatile.Read(ref _through);
 
-    /// <summary>The next batch; null when the server ended the stream with OK. Throws <see cref="RpcException"/>.</summary>
-    public async ValueTask<FrameBatch?> ReadAsync(CancellationToken cancellationToken)
+    /// <summary>Decodes the next batch into <paramref name="into"/>; false when the server ended the stream with OK. Throws <see cref="RpcException"/>.</summary>
+    public async ValueTask<bool> ReadAsync(DecodedFrameBatch into, CancellationToken cancellationToken)
     {
-        var batch = await _call.ResponseStream.ReadAsync(cancellationToken).ConfigureAwait(false);
-        if (batch is not null && batch.ThroughSeq > _through)
+        try
         {
-            Volatile.Write(ref _through, batch.ThroughSeq);
+            if (!await _call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
+            {
+                _ended = true;
+                return false;
+            }
+        }
+        catch
+        {
+            _ended = true;
+            throw;
+        }
+        using (var raw = _call.ResponseStream.Current)
+        {
+            FrameBatchDecoder.Decode(raw.Span, into);
+        }
+        if (into.ThroughSeq > _through)
+        {
+            Volatile.Write(ref _through, into.ThroughSeq);
             WakeWriter();
         }
-        return batch;
+        return true;
     }
 
     /// <summary>The caller acknowledged more: send it when this stream has reached it.</summary>
@@ -72,7 +89,7 @@ internal sealed class SubscriptionStream : IAsyncDisposable
                 _sentAck = ack;
             }
         }
-        catch (Exception e) when (e is RpcException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception e) when (e is RpcException or OperationCanceledException or ObjectDisposedException or InvalidOperationException or IOException)
         {
             // The call is over; the read side reports how it ended.
             _logger.LogDebug("Subscribe request stream closed: {Message}", e.Message);
@@ -82,22 +99,23 @@ internal sealed class SubscriptionStream : IAsyncDisposable
     /// <summary>
     /// Ends the call. <paramref name="graceful"/> (no read pending): the last ack is written, the
     /// request side half-closed, and the server's end awaited (at most <see cref="FinalAckTimeout"/>
-    /// each), so the service saves the final watermark. Otherwise the call is reset at once and the
+    /// each), so the service saves the final watermark. Otherwise the call is cancelled at once and the
     /// service keeps the watermark it last saved (about a second old): the next subscriber process
     /// sees those frames again.
     /// </summary>
     public async ValueTask CloseAsync(bool graceful)
     {
         _wake.Writer.TryComplete();
-        if (graceful && _call.Status is null)
+        if (graceful && !_ended)
         {
             try
             {
                 await _writer.WaitAsync(FinalAckTimeout).ConfigureAwait(false);
-                await _call.RequestStream.CompleteAsync().ConfigureAwait(false);
+                await _call.RequestStream.CompleteAsync().WaitAsync(FinalAckTimeout).ConfigureAwait(false);
                 using var drain = new CancellationTokenSource(FinalAckTimeout);
-                while (await _call.ResponseStream.ReadAsync(drain.Token).ConfigureAwait(false) is not null)
+                while (await _call.ResponseStream.MoveNext(drain.Token).ConfigureAwait(false))
                 {
+                    _call.ResponseStream.Current.Dispose();
                 }
             }
             catch (Exception e) when (e is TimeoutException or InvalidOperationException or IOException or RpcException or OperationCanceledException)
@@ -105,10 +123,8 @@ internal sealed class SubscriptionStream : IAsyncDisposable
                 _logger.LogDebug("Subscribe stream did not end cleanly: {Message}", e.Message);
             }
         }
-        // A write can wait forever for a request body that a failed connection never opened (the
-        // transport does not abort it once the call has a status): our own token ends it.
         await _stop.CancelAsync().ConfigureAwait(false);
-        await _call.DisposeAsync().ConfigureAwait(false);
+        _call.Dispose();
         await _writer.ConfigureAwait(false);
         _stop.Dispose();
     }

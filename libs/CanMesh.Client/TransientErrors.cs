@@ -1,4 +1,4 @@
-using CanMesh.Rpc;
+using Grpc.Core;
 
 namespace CanMesh.Client;
 

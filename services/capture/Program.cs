@@ -5,10 +5,7 @@ using CanMesh.Capture.Export;
 using CanMesh.Capture.Hosting;
 using CanMesh.Configuration;
 using CanMesh.Hosting;
-using CanMesh.Rpc.Health;
-using CanMesh.Rpc.Hosting;
-using CanMesh.Rpc.Reflection;
-using CanMesh.Rpc.Server;
+using CanMesh.Capture.Api.Hosting;
 using CanMesh.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -65,46 +62,7 @@ static async Task<int> RunServiceAsync(string? configPath)
         return ExitCodes.BadConfiguration;
     }
 
-    var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
-    builder.Configuration.Sources.Clear();
-    ServiceLogging.Configure(builder.Logging, logging);
-    builder.Services.AddSingleton(settings);
-    builder.Services.AddSingleton(TimeProvider.System);
-    builder.Services.AddSingleton<CaptureService>();
-    builder.Services.AddHostedService(sp => sp.GetRequiredService<CaptureService>());
-    builder.Services.AddSingleton<CaptureApi>();
-    builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
-    builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
-    if (settings.Api.Enabled)
-    {
-        builder.AddGrpcUnixSocket(new UnixSocketListenerOptions
-        {
-            SocketPath = settings.Api.SocketPath,
-            SocketMode = settings.Api.SocketMode,
-            SocketGroup = settings.Api.SocketGroup,
-            LoopbackTcpPort = settings.Api.TcpPort,
-        });
-    }
-    else
-    {
-        // Kestrel still starts with the web host: give it nothing to listen on.
-        builder.WebHost.ConfigureKestrel(k => { });
-        builder.WebHost.UseUrls();
-    }
-
-    using var host = builder.Build();
-    if (settings.Api.Enabled)
-    {
-        var registry = new GrpcServiceRegistry();
-        host.Services.GetRequiredService<CaptureApi>().Register(registry);
-        var health = new HealthService();
-        health.SetStatus("", Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving);
-        health.SetStatus(CaptureApi.ServiceName, Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving);
-        health.Register(registry);
-        ReflectionService.Register(registry);
-        host.MapGrpc(registry);
-        host.Lifetime.ApplicationStopping.Register(health.SetAllNotServing);
-    }
+    using var host = settings.Api.Enabled ? BuildWithApi(settings, logging) : BuildWithoutApi(settings, logging);
     // RunAsync disposes the host: take the logger first, for a failure to start.
     var startupLogger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("CanMesh.Capture");
     try
@@ -118,6 +76,41 @@ static async Task<int> RunServiceAsync(string? configPath)
         startupLogger.LogCritical("Capture failed: {Message}", error.Message);
         return ExitCodes.Failed;
     }
+}
+
+// The capture with its gRPC API: a slim web host (Kestrel on the Unix socket).
+static IHost BuildWithApi(CaptureSettings settings, ServiceLogging.Settings logging)
+{
+    var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+    builder.Configuration.Sources.Clear();
+    AddCapture(builder.Services, builder.Logging, settings, logging);
+    builder.AddCaptureApi(settings.Api);
+    var app = builder.Build();
+    app.MapCaptureApi();
+    return app;
+}
+
+// Api:Enabled=false: no web server at all (Kestrel would otherwise bind its default port).
+static IHost BuildWithoutApi(CaptureSettings settings, ServiceLogging.Settings logging)
+{
+    var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = AppContext.BaseDirectory });
+    AddCapture(builder.Services, builder.Logging, settings, logging);
+    return builder.Build();
+}
+
+static void AddCapture(IServiceCollection services, ILoggingBuilder loggingBuilder, CaptureSettings settings, ServiceLogging.Settings logging)
+{
+    ServiceLogging.Configure(loggingBuilder, logging);
+    services.AddSingleton(settings);
+    services.AddSingleton(TimeProvider.System);
+    services.AddSingleton<ConnectedSubscribers>();
+    services.AddSingleton<CaptureService>();
+    services.AddHostedService(sp => sp.GetRequiredService<CaptureService>());
+    services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+    // Open streams end at once on SIGTERM (ShutdownInterceptor) and the capture drains whatever the
+    // timeout: 5 s only bounds how long Kestrel waits for a client that stopped reading, well inside
+    // docker stop's 10 s.
+    services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
 }
 
 static int Export(string? configPath, string? databasePath, string? outputPath, long fromSeq, long toSeq)

@@ -1,7 +1,6 @@
 using CanMesh.Client.Tests.Infrastructure;
 using CanMesh.Protos.V1;
-using CanMesh.Rpc;
-using CanMesh.Rpc.Client;
+using Grpc.Core;
 
 namespace CanMesh.Client.Tests;
 
@@ -28,10 +27,10 @@ public sealed class MalformedRequestTests(LiveCapture capture)
     [MemberData(nameof(BadStarts))]
     public async Task A_bad_subscribe_start_is_invalid_argument(string why, SubscribeRequest first)
     {
-        await using var call = capture.Channel.DuplexStreaming(CaptureMethods.Subscribe);
+        using var call = capture.Api.Subscribe();
         await call.RequestStream.WriteAsync(first);
 
-        var e = await Assert.ThrowsAsync<RpcException>(async () => await call.ResponseStream.ReadAsync().AsTask().WaitAsync(Timeout));
+        var e = await Assert.ThrowsAsync<RpcException>(async () => await call.ResponseStream.ReadNextAsync().WaitAsync(Timeout));
 
         Assert.True(e.StatusCode == StatusCode.InvalidArgument, $"{why}: {e.Status}");
         await AssertStillServingAsync();
@@ -40,10 +39,10 @@ public sealed class MalformedRequestTests(LiveCapture capture)
     [Fact]
     public async Task A_subscribe_without_any_message_is_invalid_argument()
     {
-        await using var call = capture.Channel.DuplexStreaming(CaptureMethods.Subscribe);
+        using var call = capture.Api.Subscribe();
         await call.RequestStream.CompleteAsync();
 
-        var e = await Assert.ThrowsAsync<RpcException>(async () => await call.ResponseStream.ReadAsync().AsTask().WaitAsync(Timeout));
+        var e = await Assert.ThrowsAsync<RpcException>(async () => await call.ResponseStream.ReadNextAsync().WaitAsync(Timeout));
 
         Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
         await AssertStillServingAsync();
@@ -52,16 +51,16 @@ public sealed class MalformedRequestTests(LiveCapture capture)
     [Fact]
     public async Task An_ack_beyond_what_the_stream_sent_is_invalid_argument()
     {
-        await using var call = capture.Channel.DuplexStreaming(CaptureMethods.Subscribe);
+        using var call = capture.Api.Subscribe();
         await call.RequestStream.WriteAsync(Start(new SubscribeStart { Subscriber = "ack-ahead", AfterSeq = 10, MaxBatchFrames = 100 }));
-        var batch = await call.ResponseStream.ReadAsync().AsTask().WaitAsync(Timeout);
+        var batch = await call.ResponseStream.ReadNextAsync().WaitAsync(Timeout);
         Assert.NotNull(batch);
         Assert.Equal(110UL, batch.ThroughSeq);
 
         await call.RequestStream.WriteAsync(new SubscribeRequest { Ack = new Ack { Seq = 5_000_000 } });
         var e = await Assert.ThrowsAsync<RpcException>(async () =>
         {
-            while (await call.ResponseStream.ReadAsync().AsTask().WaitAsync(Timeout) is not null)
+            while (await call.ResponseStream.ReadNextAsync().WaitAsync(Timeout) is not null)
             {
             }
         });
@@ -76,15 +75,15 @@ public sealed class MalformedRequestTests(LiveCapture capture)
     [Fact]
     public async Task A_second_start_on_the_same_stream_is_invalid_argument()
     {
-        await using var call = capture.Channel.DuplexStreaming(CaptureMethods.Subscribe);
+        using var call = capture.Api.Subscribe();
         var start = Start(new SubscribeStart { Subscriber = "twice", AfterSeq = 10 });
         await call.RequestStream.WriteAsync(start);
-        Assert.NotNull(await call.ResponseStream.ReadAsync().AsTask().WaitAsync(Timeout));
+        Assert.NotNull(await call.ResponseStream.ReadNextAsync().WaitAsync(Timeout));
 
         await call.RequestStream.WriteAsync(start);
         var e = await Assert.ThrowsAsync<RpcException>(async () =>
         {
-            while (await call.ResponseStream.ReadAsync().AsTask().WaitAsync(Timeout) is not null)
+            while (await call.ResponseStream.ReadNextAsync().WaitAsync(Timeout) is not null)
             {
             }
         });

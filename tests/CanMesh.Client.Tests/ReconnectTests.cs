@@ -1,5 +1,5 @@
 using CanMesh.Client.Tests.Infrastructure;
-using CanMesh.Rpc;
+using Grpc.Core;
 
 namespace CanMesh.Client.Tests;
 

@@ -1,3 +1,4 @@
+using Grpc.Core;
 using CanMesh.Client.Tests.Infrastructure;
 using CanMesh.Protos.V1;
 
@@ -17,7 +18,7 @@ public sealed class ResumeTests(LiveCapture capture)
 
         // First stream: a new subscriber resuming starts at the first stored frame; ack a seq in the middle of a batch.
         ulong acked;
-        await using (var call = capture.Channel.DuplexStreaming(CaptureMethods.Subscribe))
+        using (var call = capture.Api.Subscribe())
         {
             await call.RequestStream.WriteAsync(new SubscribeRequest { Start = new SubscribeStart { Subscriber = name, Resume = true, MaxBatchFrames = 1000 } });
             var frames = await ReadFramesAsync(call.ResponseStream, 3_000);
@@ -26,16 +27,16 @@ public sealed class ResumeTests(LiveCapture capture)
             await call.RequestStream.WriteAsync(new SubscribeRequest { Ack = new Ack { Seq = acked } });
             // Leave at once: half-close, and the server ends the stream after saving the watermark.
             await call.RequestStream.CompleteAsync();
-            while (await call.ResponseStream.ReadAsync().AsTask().WaitAsync(Timeout) is not null)
+            while (await call.ResponseStream.ReadNextAsync().WaitAsync(Timeout) is not null)
             {
             }
-            Assert.Equal(Rpc.StatusCode.OK, call.Status?.Code);
+            Assert.Equal(StatusCode.OK, call.GetStatus().StatusCode);
         }
         await WaitForDisconnectAsync(name);
         Assert.Equal((long)acked, capture.Folder.Scalar($"SELECT acked_seq FROM subscribers WHERE name = '{name}'"));
 
         // Second stream: resume starts at acked + 1 and runs on without a gap.
-        await using (var call = capture.Channel.DuplexStreaming(CaptureMethods.Subscribe))
+        using (var call = capture.Api.Subscribe())
         {
             await call.RequestStream.WriteAsync(new SubscribeRequest { Start = new SubscribeStart { Subscriber = name, Resume = true } });
             var frames = await ReadFramesAsync(call.ResponseStream, 5_000);
@@ -56,12 +57,12 @@ public sealed class ResumeTests(LiveCapture capture)
         }
     }
 
-    private static async Task<List<Frame>> ReadFramesAsync(Rpc.IAsyncStreamReader<FrameBatch> responses, int count)
+    private static async Task<List<Frame>> ReadFramesAsync(IAsyncStreamReader<FrameBatch> responses, int count)
     {
         var frames = new List<Frame>();
         while (frames.Count < count)
         {
-            var batch = await responses.ReadAsync().AsTask().WaitAsync(Timeout);
+            var batch = await responses.ReadNextAsync().WaitAsync(Timeout);
             Assert.NotNull(batch);
             frames.AddRange(batch.Frames);
         }

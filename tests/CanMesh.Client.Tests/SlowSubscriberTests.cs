@@ -27,10 +27,10 @@ public sealed class SlowSubscriberTests(ITestOutputHelper output)
         await using var client = new CaptureClient(folder.Socket);
 
         // The stalled subscriber reads one batch (the stream is open and flowing), then nothing.
-        using var channel = Rpc.Client.GrpcChannel.ForUnixSocket(folder.Socket);
-        await using var call = channel.DuplexStreaming(CaptureMethods.Subscribe);
+        using var channel = CaptureChannel.ForUnixSocket(folder.Socket);
+        using var call = new Protos.V1.Capture.CaptureClient(channel).Subscribe();
         await call.RequestStream.WriteAsync(new SubscribeRequest { Start = new SubscribeStart { Subscriber = "stalled", Resume = true } });
-        var first = await call.ResponseStream.ReadAsync();
+        var first = await call.ResponseStream.ReadNextAsync();
         Assert.NotNull(first);
 
         // Warm-up: the JIT, SQLite's page cache and the GC settle in the first seconds.
@@ -62,7 +62,7 @@ public sealed class SlowSubscriberTests(ITestOutputHelper output)
             $"the capture process grew by {(peak - baseline) >> 20} MB (from {baseline >> 20} MB to {peak >> 20} MB) while a subscriber stalled");
 
         // The stalled stream is intact: reading again continues where it stopped.
-        var next = await call.ResponseStream.ReadAsync();
+        var next = await call.ResponseStream.ReadNextAsync();
         Assert.NotNull(next);
         Assert.Equal(first!.ThroughSeq + 1, next!.Frames[0].Seq);
     }

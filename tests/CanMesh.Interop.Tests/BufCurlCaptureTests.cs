@@ -53,8 +53,10 @@ public sealed class BufCurlCaptureTests(CaptureFixture capture)
         ProcessResult run = (await BufCurlAsync("http://localhost/canmesh.v1.Capture/ListInterfaces")).EnsureSuccess();
 
         using JsonDocument reply = JsonDocument.Parse(run.StandardOutput);
-        JsonElement iface = Assert.Single(reply.RootElement.GetProperty("interfaces").EnumerateArray());
-        Assert.Equal("vcan0", iface.GetProperty("name").GetString());
+        JsonElement[] interfaces = [.. reply.RootElement.GetProperty("interfaces").EnumerateArray()];
+        Assert.Equal(["vcan0", "idle0"], interfaces.Select(i => i.GetProperty("name").GetString()));
+        Assert.Equal("running", interfaces[1].GetProperty("state").GetString());
+        JsonElement iface = interfaces[0];
         Assert.Equal("replay", iface.GetProperty("kind").GetString());
         Assert.Equal("finished", iface.GetProperty("state").GetString());
         Assert.Equal(CaptureFixture.LogFrames.ToString(), iface.GetProperty("counters").GetProperty("frames").GetString());

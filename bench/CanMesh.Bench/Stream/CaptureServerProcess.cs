@@ -4,8 +4,8 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using CanMesh.Capture.Api;
 using CanMesh.Protos.V1;
-using CanMesh.Rpc;
-using CanMesh.Rpc.Client;
+using CanMesh.Client;
+using Grpc.Core;
 
 namespace CanMesh.Bench.Stream;
 
@@ -78,8 +78,6 @@ internal sealed class CaptureServerProcess : IDisposable
         return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
     }
 
-    private static readonly RpcMethod<GetStatsRequest, Stats> GetStats = new(MethodType.Unary, CaptureApi.ServiceName, "GetStats");
-
     /// <summary>Until GetStats answers (the socket is up and the pipeline has opened the journal).</summary>
     private async Task WaitReadyAsync(TimeSpan limit)
     {
@@ -91,8 +89,8 @@ internal sealed class CaptureServerProcess : IDisposable
             {
                 try
                 {
-                    using var channel = GrpcChannel.ForUnixSocket(SocketPath);
-                    await channel.UnaryAsync(GetStats, new GetStatsRequest(), new CallOptions(Timeout: TimeSpan.FromSeconds(5))).ConfigureAwait(false);
+                    await using var client = new CaptureClient(SocketPath, new CaptureClientOptions { CallTimeout = TimeSpan.FromSeconds(5) });
+                    await client.GetStatsAsync().ConfigureAwait(false);
                     return;
                 }
                 catch (RpcException) when (clock.Elapsed < limit)

@@ -1,21 +1,20 @@
-using System.Buffers;
 using System.Diagnostics;
 using CanMesh.Bench.Capture;
-using CanMesh.Protos.V1;
+using CanMesh.Client.Decoding;
 
 namespace CanMesh.Bench.Stream;
 
 /// <summary>
 /// Variant b: the subscriber's side without a socket: the server's exact message bytes (kept from a pass of
-/// variant a) parsed with the generated canmesh.v1.FrameBatch parser from a ReadOnlySequence, as the
-/// transport's client parses them, then the same <see cref="SubscriberCheck"/> as the full path. One thread,
-/// timed in two parts: parsing, and the check loop.
+/// variant a) decoded with CanMesh.Client's <see cref="FrameBatchDecoder"/> into one reused
+/// <see cref="DecodedFrameBatch"/>, as the typed client's ReadDecodedAsync does, then the same
+/// <see cref="SubscriberCheck"/> as the full path. One thread, timed in two parts: decoding, and the check loop.
 /// </summary>
 internal static class ClientDecodeVariant
 {
     public static StreamRun Run(List<byte[]> messages, StreamDatabase db, int batchFrames)
     {
-        var parser = FrameBatch.Parser;
+        var batch = new DecodedFrameBatch(batchFrames);
         var check = new SubscriberCheck(db.Frames);
         ServerEncodeVariant.Collect();
         var gen0 = GC.CollectionCount(0);
@@ -28,7 +27,7 @@ internal static class ClientDecodeVariant
         foreach (var message in messages)
         {
             var t0 = Stopwatch.GetTimestamp();
-            var batch = parser.ParseFrom(new ReadOnlySequence<byte>(message));
+            FrameBatchDecoder.Decode(message, batch);
             var t1 = Stopwatch.GetTimestamp();
             check.Consume(batch);
             var t2 = Stopwatch.GetTimestamp();

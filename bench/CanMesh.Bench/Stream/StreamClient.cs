@@ -1,26 +1,21 @@
 using System.Diagnostics;
-using CanMesh.Capture.Api;
-using CanMesh.Protos.V1;
-using CanMesh.Rpc;
-using CanMesh.Rpc.Client;
+using CanMesh.Client;
 
 namespace CanMesh.Bench.Stream;
 
 /// <summary>
-/// Variant c, the full path: a subscriber as a real .NET client is written: our GrpcChannel over the Unix
-/// socket, Subscribe (duplex) from after_seq 0, every FrameBatch parsed into generated objects by the
-/// transport, each frame checked (dense seq, checksum) and an ack every <see cref="StreamOptions.AckInterval"/>,
-/// until all N frames have arrived. A fresh channel (connection) per run. Bytes read from the socket are
-/// counted by wrapping the channel's connect callback.
+/// Variant c, the full path: a subscriber as a real .NET client is written: CanMesh.Client (Grpc.Net.Client
+/// over the Unix socket), a Subscription from after_seq 0 read with ReadDecodedAsync (the custom decoder:
+/// no object per frame), each frame checked (dense seq, checksum) and an ack every
+/// <see cref="StreamOptions.AckInterval"/>, until all N frames have arrived. A fresh client (connection) per
+/// run. Bytes read from the socket are counted by wrapping the channel's connect callback.
 /// </summary>
 internal static class StreamClient
 {
-    private static readonly RpcMethod<SubscribeRequest, FrameBatch> Subscribe = new(MethodType.DuplexStreaming, CaptureApi.ServiceName, "Subscribe");
-
     public static async Task<StreamRun> RunAsync(CaptureServerProcess server, StreamDatabase db, int batchFrames, StreamOptions options, string subscriber, long protobufBytes)
     {
         var wire = new CountingStream.Counter();
-        var channelOptions = new GrpcChannelOptions
+        var clientOptions = new CaptureClientOptions
         {
             ConfigureHandler = handler =>
             {
@@ -29,7 +24,7 @@ internal static class StreamClient
                 if (options.ClientStreamWindow is { } window) handler.InitialHttp2StreamWindowSize = window;
             },
         };
-        using var channel = GrpcChannel.ForUnixSocket(server.SocketPath, channelOptions);
+        await using var client = new CaptureClient(server.SocketPath, clientOptions);
         var check = new SubscriberCheck(db.Frames);
         ServerEncodeVariant.Collect();
         var gen0 = GC.CollectionCount(0);
@@ -43,22 +38,22 @@ internal static class StreamClient
         var clock = Stopwatch.StartNew();
         double seconds, clientCpu, serverCpu;
         long allocated;
-        await using (var call = channel.DuplexStreaming(Subscribe))
+        await using (var subscription = client.Subscribe(new SubscriptionOptions
         {
-            await call.RequestStream.WriteAsync(new SubscribeRequest
-            {
-                Start = new SubscribeStart { Subscriber = subscriber, AfterSeq = 0, MaxBatchFrames = (uint)batchFrames },
-            }).ConfigureAwait(false);
+            Subscriber = subscriber,
+            From = SubscriptionStart.AfterSeq(0),
+            MaxBatchFrames = batchFrames,
+        }))
+        {
             var lastAck = TimeSpan.Zero;
             while (!check.Done)
             {
-                var batch = await call.ResponseStream.ReadAsync().ConfigureAwait(false)
-                    ?? throw new InvalidOperationException($"The stream ended after {check.Received} of {db.Frames} frames.");
+                var batch = await subscription.ReadDecodedAsync().ConfigureAwait(false);
                 if (batches++ == 0) firstBatch = clock.Elapsed.TotalSeconds;
                 check.Consume(batch);
                 if (options.AckInterval > TimeSpan.Zero && clock.Elapsed - lastAck >= options.AckInterval && batch.ThroughSeq > 0)
                 {
-                    await call.RequestStream.WriteAsync(new SubscribeRequest { Ack = new Ack { Seq = batch.ThroughSeq } }).ConfigureAwait(false);
+                    subscription.Ack(batch);
                     lastAck = clock.Elapsed;
                 }
             }

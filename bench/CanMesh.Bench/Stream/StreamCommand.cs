@@ -34,7 +34,7 @@ internal static class StreamCommand
 
         var command = new Command("stream",
             "Stream throughput capture -> subscriber: prepare a database of N frames, start canmesh-capture on it (a child process, Unix socket), " +
-            "subscribe from seq 0 with our GrpcChannel and the generated canmesh.v1.FrameBatch parser until all N frames arrived; verify count, dense seq and " +
+            "subscribe from seq 0 with CanMesh.Client (Grpc.Net.Client, ReadDecodedAsync: the custom decoder) until all N frames arrived; verify count, dense seq and " +
             "checksum against the database; print frames/s, MB/s, time to first batch, client/server CPU. Also (a) server read+encode without a socket and " +
             "(b) client decode of the server's exact bytes without a socket.")
         {

@@ -1,3 +1,4 @@
+using CanMesh.Client.Decoding;
 using CanMesh.Protos.V1;
 
 namespace CanMesh.Bench.Stream;
@@ -33,6 +34,23 @@ internal sealed class SubscriberCheck
             }
             if (_next > _frames) return; // beyond the prepared frames: not part of this run
             _sum.Add(frame.TimestampNs, frame.CanId, frame.Data.Span);
+            _next++;
+        }
+    }
+
+    public void Consume(DecodedFrameBatch batch)
+    {
+        var frames = batch.Frames;
+        var seqs = batch.Seqs;
+        for (var i = 0; i < frames.Length; i++)
+        {
+            if ((long)seqs[i] != _next)
+            {
+                throw new InvalidOperationException($"Received seq {seqs[i]} where {_next} was expected: the stream is not dense.");
+            }
+            if (_next > _frames) return; // beyond the prepared frames: not part of this run
+            ref readonly var frame = ref frames[i];
+            _sum.Add(frame.TimestampNs, frame.Id, frame.ReadOnlyData);
             _next++;
         }
     }

@@ -1,61 +1,48 @@
+using CanMesh.Capture.Api.Hosting;
 using CanMesh.Capture.Hosting;
 using CanMesh.Capture.Pipeline;
 using CanMesh.Capture.Stats;
 using CanMesh.Protos.V1;
-using CanMesh.Rpc;
-using CanMesh.Rpc.Server;
+using Grpc.Core;
 using Microsoft.Extensions.Logging;
 
 namespace CanMesh.Capture.Api;
 
 /// <summary>
-/// The canmesh.v1.Capture service: registers its methods with the transport's registry and answers
-/// them from the running pipeline and journal.
+/// The canmesh.v1.Capture service: answers each method from the running pipeline and journal.
+/// <see cref="CaptureMethodProvider"/> registers the methods with Grpc.AspNetCore.
 /// </summary>
 public sealed class CaptureApi
 {
-    public const string ServiceName = "canmesh.v1.Capture";
+    public static readonly string ServiceName = Protos.V1.Capture.Descriptor.FullName;
 
     private readonly CaptureService _service;
-    private readonly ConnectedSubscribers _connected = new();
-    private readonly ILoggerFactory _loggers;
+    private readonly ConnectedSubscribers _connected;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly Lock _statsLock = new();
     private CaptureStatsCollector? _stats;
 
-    public CaptureApi(CaptureService service, ILoggerFactory loggers, TimeProvider time)
+    public CaptureApi(CaptureService service, ConnectedSubscribers connected, ILoggerFactory loggers, TimeProvider time)
     {
         _service = service;
-        _loggers = loggers;
+        _connected = connected;
         _logger = loggers.CreateLogger("CanMesh.Capture.Api");
         _time = time;
     }
 
-    public ConnectedSubscribers Connected => _connected;
+    private CapturePipeline Pipeline => _service.Pipeline ?? throw ApiErrors.Starting();
 
-    public void Register(GrpcServiceRegistry registry)
-    {
-        registry.AddService(CaptureReflection.Descriptor.Services.Single(s => s.FullName == ServiceName));
-        registry.AddDuplexStreaming<SubscribeRequest, EncodedFrameBatch>(ServiceName, "Subscribe", SubscribeAsync);
-        registry.AddServerStreaming<QueryRequest, EncodedFrameBatch>(ServiceName, "Query", QueryAsync);
-        registry.AddUnary<GetStatsRequest, Protos.V1.Stats>(ServiceName, "GetStats", GetStatsAsync);
-        registry.AddServerStreaming<WatchStatsRequest, Protos.V1.Stats>(ServiceName, "WatchStats", WatchStatsAsync);
-        registry.AddUnary<ListInterfacesRequest, ListInterfacesResponse>(ServiceName, "ListInterfaces", ListInterfacesAsync);
-    }
-
-    private CapturePipeline Pipeline => _service.Pipeline ?? throw new RpcException(StatusCode.Unavailable, "The capture is starting; try again.");
-
-    private Task SubscribeAsync(IAsyncStreamReader<SubscribeRequest> requests, IServerStreamWriter<EncodedFrameBatch> responses, ServerCallContext context) =>
+    internal Task SubscribeAsync(IAsyncStreamReader<SubscribeRequest> requests, IServerStreamWriter<EncodedFrameBatch> responses, ServerCallContext context) =>
         new SubscriptionSession(Pipeline.Journal, _connected, _logger, _time).RunAsync(requests, responses, context);
 
-    private async Task QueryAsync(QueryRequest request, IServerStreamWriter<EncodedFrameBatch> responses, ServerCallContext context)
+    internal async Task QueryAsync(QueryRequest request, IServerStreamWriter<EncodedFrameBatch> responses, ServerCallContext context)
     {
         var journal = Pipeline.Journal;
         var batchFrames = request.MaxBatchFrames == 0 ? SubscriptionSession.DefaultBatchFrames : (int)request.MaxBatchFrames;
         if (batchFrames > SubscriptionSession.MaxBatchFrames)
         {
-            throw new RpcException(StatusCode.InvalidArgument, $"max_batch_frames {request.MaxBatchFrames} is above the limit of {SubscriptionSession.MaxBatchFrames}.");
+            throw ApiErrors.InvalidArgument($"max_batch_frames {request.MaxBatchFrames} is above the limit of {SubscriptionSession.MaxBatchFrames}.");
         }
         var matcher = FrameMatcher.Create(request.Filter, journal.Interfaces);
         var committed = journal.CommittedSeq;
@@ -67,18 +54,18 @@ public sealed class CaptureApi
                 var last = request.Seqs.Last == 0 ? committed : (long)Math.Min(request.Seqs.Last, (ulong)committed);
                 if (request.Seqs.Last != 0 && request.Seqs.First > request.Seqs.Last)
                 {
-                    throw new RpcException(StatusCode.InvalidArgument, $"seqs.first {request.Seqs.First} is above seqs.last {request.Seqs.Last}.");
+                    throw ApiErrors.InvalidArgument($"seqs.first {request.Seqs.First} is above seqs.last {request.Seqs.Last}.");
                 }
                 ranges = [((long)Math.Max(1, request.Seqs.First), last)];
                 break;
             case QueryRequest.RangeOneofCase.Time:
                 fromNs = request.Time.FromNs;
                 toNs = request.Time.ToNs == 0 ? long.MaxValue : request.Time.ToNs;
-                if (fromNs > toNs) throw new RpcException(StatusCode.InvalidArgument, $"time.from_ns {fromNs} is after time.to_ns {toNs}.");
+                if (fromNs > toNs) throw ApiErrors.InvalidArgument($"time.from_ns {fromNs} is after time.to_ns {toNs}.");
                 using (var index = journal.OpenReader()) ranges = [.. index.SeqRangesForTime(fromNs, toNs)];
                 break;
             default:
-                throw new RpcException(StatusCode.InvalidArgument, "Give a range: `seqs` (seq range) or `time` (time range).");
+                throw ApiErrors.InvalidArgument("Give a range: `seqs` (seq range) or `time` (time range).");
         }
 
         await using var reader = new PrefetchingFrameReader(journal, batchFrames);
@@ -90,6 +77,7 @@ public sealed class CaptureApi
             var next = Math.Max(rangeFirst, journal.FirstSeq);
             while (next <= rangeLast && remaining > 0)
             {
+                context.CancellationToken.ThrowIfCancellationRequested();
                 var n = await reader.ReadAsync(next, rangeLast).ConfigureAwait(false);
                 if (n == 0) break;
                 remaining -= builder.Fill(reader.Frames(n), reader.Seqs(n), fromNs, toNs, remaining);
@@ -101,12 +89,12 @@ public sealed class CaptureApi
                 batch.ThroughSeq = next - 1;
                 if (first) batch.CaptureId = journal.CaptureId.ToString("D");
                 first = false;
-                await responses.WriteAsync(batch, context.CancellationToken).ConfigureAwait(false);
+                await responses.WriteAsync(batch, CallCancellation.ForWrites(context)).ConfigureAwait(false);
             }
         }
     }
 
-    private Task<Protos.V1.Stats> GetStatsAsync(GetStatsRequest request, ServerCallContext context)
+    internal Task<Protos.V1.Stats> GetStatsAsync(GetStatsRequest request, ServerCallContext context)
     {
         var pipeline = Pipeline;
         lock (_statsLock)
@@ -116,23 +104,23 @@ public sealed class CaptureApi
         }
     }
 
-    private async Task WatchStatsAsync(WatchStatsRequest request, IServerStreamWriter<Protos.V1.Stats> responses, ServerCallContext context)
+    internal async Task WatchStatsAsync(WatchStatsRequest request, IServerStreamWriter<Protos.V1.Stats> responses, ServerCallContext context)
     {
         var interval = TimeSpan.FromMilliseconds(request.IntervalMs == 0 ? 1000 : request.IntervalMs);
         if (interval < TimeSpan.FromMilliseconds(100))
         {
-            throw new RpcException(StatusCode.InvalidArgument, $"interval_ms {request.IntervalMs} is below the minimum of 100.");
+            throw ApiErrors.InvalidArgument($"interval_ms {request.IntervalMs} is below the minimum of 100.");
         }
         var collector = new CaptureStatsCollector(Pipeline, _time);
         using var timer = new PeriodicTimer(interval, _time);
         do
         {
-            await responses.WriteAsync(StatsMessages.ToMessage(collector.Collect(), _connected.Snapshot()), context.CancellationToken).ConfigureAwait(false);
+            await responses.WriteAsync(StatsMessages.ToMessage(collector.Collect(), _connected.Snapshot()), CallCancellation.ForWrites(context)).ConfigureAwait(false);
         }
         while (await timer.WaitForNextTickAsync(context.CancellationToken).ConfigureAwait(false));
     }
 
-    private Task<ListInterfacesResponse> ListInterfacesAsync(ListInterfacesRequest request, ServerCallContext context)
+    internal Task<ListInterfacesResponse> ListInterfacesAsync(ListInterfacesRequest request, ServerCallContext context)
     {
         var pipeline = Pipeline;
         var response = new ListInterfacesResponse();

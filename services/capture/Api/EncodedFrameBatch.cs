@@ -2,9 +2,7 @@ using System.Buffers;
 using System.Text;
 using CanMesh.Frames;
 using CanMesh.Protos.V1;
-using CanMesh.Rpc;
-using Google.Protobuf;
-using Google.Protobuf.Reflection;
+using Grpc.Core;
 using ProtoFrameBatch = CanMesh.Protos.V1.FrameBatch;
 
 namespace CanMesh.Capture.Api;
@@ -14,9 +12,25 @@ namespace CanMesh.Capture.Api;
 /// buffer: the bytes are exactly what the generated FrameBatch class writes (fields in number order,
 /// zero values left out), without one Frame object and one ByteString per frame. One instance per
 /// stream, refilled for every batch (the transport has serialized it when WriteAsync returns).
+/// Travels through <see cref="Marshaller"/>, which hands the bytes to Kestrel's response pipe.
 /// </summary>
-internal sealed class EncodedFrameBatch : IMessage<EncodedFrameBatch>, ISelfEncodingMessage
+internal sealed class EncodedFrameBatch
 {
+    /// <summary>
+    /// Serializes a batch for Grpc.AspNetCore: the payload length first (so the 5-byte gRPC prefix is
+    /// written without buffering), then the encoding straight into the response's buffer writer.
+    /// Server to client only; clients parse canmesh.v1.FrameBatch.
+    /// </summary>
+    public static readonly Marshaller<EncodedFrameBatch> Marshaller = Marshallers.Create<EncodedFrameBatch>(
+        static (batch, context) =>
+        {
+            var size = batch.CalculateEncodedSize();
+            context.SetPayloadLength(size);
+            batch.Encode(context.GetBufferWriter(), size);
+            context.Complete();
+        },
+        static _ => throw new NotSupportedException("EncodedFrameBatch is write-only; parse canmesh.v1.FrameBatch."));
+
     private CanFrame[] _frames;
     private long[] _seqs;
     private readonly List<(uint Id, string Name)> _interfaces = [];
@@ -73,12 +87,14 @@ internal sealed class EncodedFrameBatch : IMessage<EncodedFrameBatch>, ISelfEnco
         return size;
     }
 
-    public void Encode(IBufferWriter<byte> writer)
+    public void Encode(IBufferWriter<byte> writer) => Encode(writer, CalculateEncodedSize());
+
+    /// <param name="size">What <see cref="CalculateEncodedSize"/> returned for the batch as it is now.</param>
+    public void Encode(IBufferWriter<byte> writer, int size)
     {
         // Encode into this batch's own buffer, then hand it over in one copy: the transport's writer
         // (Kestrel's HTTP/2 stream pipe) takes a lock on every GetSpan/Advance, which per frame cost
         // more than the encoding itself.
-        var size = CalculateEncodedSize();
         if (_buffer.Length < size) _buffer = new byte[Math.Max(size, _buffer.Length * 2)];
         var written = EncodeTo(_buffer);
         writer.Write(_buffer.AsSpan(0, written));
@@ -200,15 +216,6 @@ internal sealed class EncodedFrameBatch : IMessage<EncodedFrameBatch>, ISelfEnco
         n += Encoding.UTF8.GetBytes(value, span[n..]);
         return n;
     }
-
-    // IMessage: this type only ever travels server to client, where clients parse canmesh.v1.FrameBatch.
-    public MessageDescriptor Descriptor => ProtoFrameBatch.Descriptor;
-    public int CalculateSize() => CalculateEncodedSize();
-    public void WriteTo(CodedOutputStream output) => output.WriteRawMessage(ToFrameBatch());
-    public void MergeFrom(CodedInputStream input) => throw new NotSupportedException("EncodedFrameBatch is write-only; parse canmesh.v1.FrameBatch.");
-    public void MergeFrom(EncodedFrameBatch message) => throw new NotSupportedException("EncodedFrameBatch is write-only.");
-    public EncodedFrameBatch Clone() => throw new NotSupportedException("EncodedFrameBatch is reused per stream and not cloned.");
-    public bool Equals(EncodedFrameBatch? other) => ReferenceEquals(this, other);
 
     /// <summary>The same batch as a generated message (slow path: tests and the CodedOutputStream fallback).</summary>
     public ProtoFrameBatch ToFrameBatch()

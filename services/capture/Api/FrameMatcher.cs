@@ -1,6 +1,6 @@
 using CanMesh.Frames;
 using CanMesh.Protos.V1;
-using CanMesh.Rpc;
+using Grpc.Core;
 using CanMesh.Store;
 
 namespace CanMesh.Capture.Api;
@@ -34,7 +34,7 @@ internal sealed class FrameMatcher
         {
             foreach (var name in filter.Interfaces)
             {
-                if (string.IsNullOrWhiteSpace(name)) throw new RpcException(StatusCode.InvalidArgument, "filter.interfaces: an interface name is empty.");
+                if (string.IsNullOrWhiteSpace(name)) throw ApiErrors.InvalidArgument("filter.interfaces: an interface name is empty.");
                 (names ??= new HashSet<string>(StringComparer.Ordinal)).Add(name);
             }
             for (var i = 0; i < filter.IdRanges.Count; i++)
@@ -42,7 +42,7 @@ internal sealed class FrameMatcher
                 var range = filter.IdRanges[i];
                 if (range.Min > range.Max)
                 {
-                    throw new RpcException(StatusCode.InvalidArgument, $"filter.id_ranges[{i}]: min {range.Min:X} is above max {range.Max:X}.");
+                    throw ApiErrors.InvalidArgument($"filter.id_ranges[{i}]: min {range.Min:X} is above max {range.Max:X}.");
                 }
                 ranges.Add((range.Min, range.Max));
             }

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
+using CanMesh.Capture.Api.Hosting;
 using CanMesh.Protos.V1;
-using CanMesh.Rpc;
-using CanMesh.Rpc.Server;
+using Grpc.Core;
 using CanMesh.Store;
 using Microsoft.Extensions.Logging;
 
@@ -44,20 +44,20 @@ internal sealed partial class SubscriptionSession
 
     public async Task RunAsync(IAsyncStreamReader<SubscribeRequest> requests, IServerStreamWriter<EncodedFrameBatch> responses, ServerCallContext context)
     {
-        var first = await requests.ReadAsync(context.CancellationToken).ConfigureAwait(false);
+        var first = await requests.ReadNextAsync(context.CancellationToken).ConfigureAwait(false);
         if (first?.Start is not { } start)
         {
-            throw new RpcException(StatusCode.InvalidArgument, "The first message of Subscribe must be `start` (SubscribeStart), naming the subscriber.");
+            throw ApiErrors.InvalidArgument("The first message of Subscribe must be `start` (SubscribeStart), naming the subscriber.");
         }
         var name = start.Subscriber;
         if (!SubscriberName().IsMatch(name))
         {
-            throw new RpcException(StatusCode.InvalidArgument, $"start.subscriber '{name}' is not a valid name: use 1-64 characters of A-Z, a-z, 0-9, '_', '.', '-'.");
+            throw ApiErrors.InvalidArgument($"start.subscriber '{name}' is not a valid name: use 1-64 characters of A-Z, a-z, 0-9, '_', '.', '-'.");
         }
         var batchFrames = start.MaxBatchFrames == 0 ? DefaultBatchFrames : (int)Math.Min(start.MaxBatchFrames, int.MaxValue);
         if (batchFrames > MaxBatchFrames)
         {
-            throw new RpcException(StatusCode.InvalidArgument, $"start.max_batch_frames {start.MaxBatchFrames} is above the limit of {MaxBatchFrames}.");
+            throw ApiErrors.InvalidArgument($"start.max_batch_frames {start.MaxBatchFrames} is above the limit of {MaxBatchFrames}.");
         }
         var matcher = FrameMatcher.Create(start.Filter, _journal.Interfaces);
         var startAfter = StartAfter(start, name);
@@ -75,7 +75,7 @@ internal sealed partial class SubscriptionSession
         var acks = ReadAcksAsync(requests, stop);
         try
         {
-            await SendAsync(responses, startAfter, batchFrames, matcher, name, stop.Token, context.CancellationToken).ConfigureAwait(false);
+            await SendAsync(responses, startAfter, batchFrames, matcher, name, stop.Token, CallCancellation.ForWrites(context)).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
         {
@@ -173,17 +173,17 @@ internal sealed partial class SubscriptionSession
     {
         try
         {
-            while (await requests.ReadAsync(stop.Token).ConfigureAwait(false) is { } request)
+            while (await requests.ReadNextAsync(stop.Token).ConfigureAwait(false) is { } request)
             {
                 if (request.KindCase != SubscribeRequest.KindOneofCase.Ack)
                 {
-                    throw new RpcException(StatusCode.InvalidArgument, "After `start`, Subscribe takes only `ack` messages.");
+                    throw ApiErrors.InvalidArgument("After `start`, Subscribe takes only `ack` messages.");
                 }
                 var seq = (long)Math.Min(request.Ack.Seq, long.MaxValue);
                 var sent = Volatile.Read(ref _sentThrough);
                 if (seq > sent)
                 {
-                    throw new RpcException(StatusCode.InvalidArgument, $"ack {request.Ack.Seq} is beyond what this stream has sent (through seq {sent}).");
+                    throw ApiErrors.InvalidArgument($"ack {request.Ack.Seq} is beyond what this stream has sent (through seq {sent}).");
                 }
                 // Watermarks never move backwards.
                 long current;

@@ -18,4 +18,12 @@ public sealed record ApiSettings
 
     /// <summary>Also listen on 127.0.0.1 at this port, for development tools; null for none.</summary>
     public int? TcpPort { get; init; }
+
+    public static readonly TimeSpan DefaultHealthStallTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Health answers NOT_SERVING once the store writer has been inside one SQLite call this long (a
+    /// lock held by another process, a hung disk). Commits on an SD card take well under a second.
+    /// </summary>
+    public TimeSpan HealthStallTimeout { get; init; } = DefaultHealthStallTimeout;
 }

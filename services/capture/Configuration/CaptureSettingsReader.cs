@@ -69,6 +69,7 @@ public static class CaptureSettingsReader
             SocketMode = reader.GetString("Api:SocketMode", "0660"),
             SocketGroup = reader.GetOptionalString("Api:SocketGroup"),
             TcpPort = reader.GetOptionalString("Api:TcpPort") is null ? null : reader.GetInt32("Api:TcpPort", 0, 0, 65535),
+            HealthStallTimeout = reader.GetDuration("Api:HealthStallTimeout", ApiSettings.DefaultHealthStallTimeout, TimeSpan.FromMilliseconds(500), TimeSpan.FromHours(1)),
         };
         if (api.Enabled)
         {

@@ -62,6 +62,12 @@ public sealed class CapturePipeline : IDisposable
     public long Commits => _writerLoop.Commits;
     public long StoreDrops => _writerLoop.StoreDrops;
 
+    /// <summary>When the writer's current call into SQLite began (timestamp), 0 when it is not in one.</summary>
+    public long WriterStoreCallStarted => _writerLoop.StoreCallStarted;
+
+    /// <summary>Why writes are being refused (frames dropped) now; null while they succeed.</summary>
+    public string? WriterFailure => _writerLoop.Failure;
+
     /// <summary>Completes when every source has returned from Run (replays that ended, or after a stop).</summary>
     public Task SourcesFinished => _sourcesFinished.Task;
 

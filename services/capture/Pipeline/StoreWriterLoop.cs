@@ -37,6 +37,9 @@ internal sealed class StoreWriterLoop
     private long _commits;
     private long _commitFailures;
     private long _storeDrops;
+    private long _storeCallStarted;
+    private int _storeCallDepth;
+    private string? _failure;
 
     public StoreWriterLoop(FrameJournal journal, FrameQueueReader queue, FrameBatchPool pool, DropRecorder drops,
         ConcurrentQueue<CaptureEvent> events, PipelineSettings settings, ILogger logger, TimeProvider time)
@@ -57,6 +60,15 @@ internal sealed class StoreWriterLoop
 
     /// <summary>Frames lost because the store refused them even after eviction (a disk full with nothing to evict).</summary>
     public long StoreDrops => Interlocked.Read(ref _storeDrops);
+
+    /// <summary>
+    /// When the call into SQLite that is running now began (a <see cref="TimeProvider"/> timestamp), or
+    /// 0 while the writer is not inside one: how long it has been stuck, for health.
+    /// </summary>
+    public long StoreCallStarted => Interlocked.Read(ref _storeCallStarted);
+
+    /// <summary>Why the last write was refused even after a retry (frames were dropped); null once a commit succeeds again.</summary>
+    public string? Failure => Volatile.Read(ref _failure);
 
     /// <summary>Runs until the queue is completed and drained, then commits what is left. Call on a dedicated thread.</summary>
     public void Run()
@@ -92,6 +104,7 @@ internal sealed class StoreWriterLoop
     {
         if (_uncommitted.Count == 0) _transactionStartTicks = _time.GetTimestamp();
         _uncommitted.Add(batch);
+        BeginStoreCall();
         try
         {
             _writer.Append(batch.Frames);
@@ -100,6 +113,21 @@ internal sealed class StoreWriterLoop
         {
             Fail(error);
         }
+        finally
+        {
+            EndStoreCall();
+        }
+    }
+
+    // Calls nest (a failed commit runs retention and retries inside it): the outermost one marks the time.
+    private void BeginStoreCall()
+    {
+        if (_storeCallDepth++ == 0) Interlocked.Exchange(ref _storeCallStarted, Math.Max(1, _time.GetTimestamp()));
+    }
+
+    private void EndStoreCall()
+    {
+        if (--_storeCallDepth == 0) Interlocked.Exchange(ref _storeCallStarted, 0);
     }
 
     private TimeSpan RemainingDelay()
@@ -111,6 +139,7 @@ internal sealed class StoreWriterLoop
     private void CommitOrRecover()
     {
         if (_uncommitted.Count == 0 && _events.IsEmpty && !_drops.HasNews() && !_writer.HasStagedWrites) return;
+        BeginStoreCall();
         try
         {
             var now = NowNs();
@@ -126,10 +155,15 @@ internal sealed class StoreWriterLoop
             Interlocked.Increment(ref _commits);
             foreach (var batch in _uncommitted) _pool.Return(batch);
             _uncommitted.Clear();
+            Volatile.Write(ref _failure, null);
         }
         catch (SqliteError error)
         {
             Fail(error);
+        }
+        finally
+        {
+            EndStoreCall();
         }
     }
 
@@ -152,6 +186,7 @@ internal sealed class StoreWriterLoop
             _writer.Commit(NowNs());
             _drops.Confirm();
             Interlocked.Increment(ref _commits);
+            Volatile.Write(ref _failure, null);
             _logger.LogInformation("Retried the failed write: {Frames} frames committed.", _uncommitted.Sum(b => b.Count));
         }
         catch (SqliteError again)
@@ -160,6 +195,7 @@ internal sealed class StoreWriterLoop
             _drops.Rewind();
             var lost = _uncommitted.Sum(b => (long)b.Count);
             Interlocked.Add(ref _storeDrops, lost);
+            Volatile.Write(ref _failure, again.Message);
             _logger.LogCritical(
                 "Writing to the capture database failed again ({Message}); {Frames} frames dropped. Free disk space or lower Store:Retention:MaxBytes.",
                 again.Message, lost);
@@ -182,6 +218,7 @@ internal sealed class StoreWriterLoop
     private void RunRetention(bool force)
     {
         _nextRetentionTicks = _time.GetTimestamp() + (long)(_journal.Settings.Retention.CheckInterval.TotalSeconds * _time.TimestampFrequency);
+        BeginStoreCall();
         try
         {
             var free = force ? 0 : FreeDiskBytes();
@@ -199,6 +236,10 @@ internal sealed class StoreWriterLoop
         catch (SqliteError error)
         {
             _logger.LogError("Retention failed: {Message}", error.Message);
+        }
+        finally
+        {
+            EndStoreCall();
         }
     }
 

@@ -1,5 +1,5 @@
 using CanMesh.Protos.V1;
-using CanMesh.Rpc.Client;
+using Grpc.Net.Client;
 
 namespace CanMesh.Client.Tests.Infrastructure;
 
@@ -18,6 +18,9 @@ public sealed class LiveCapture : IAsyncLifetime
     public CaptureClient Client { get; private set; } = null!;
     public GrpcChannel Channel { get; private set; } = null!;
 
+    /// <summary>The generated client on <see cref="Channel"/>, for calls on the wire as any gRPC user makes them.</summary>
+    public Protos.V1.Capture.CaptureClient Api { get; private set; } = null!;
+
     internal CaptureProcess Process => _process ?? throw new InvalidOperationException("not started");
 
     public async Task InitializeAsync()
@@ -28,7 +31,8 @@ public sealed class LiveCapture : IAsyncLifetime
             .Replay("replay0", Path.Combine(AppContext.BaseDirectory, "data", "savvycan_candump.log"));
         _process = await CaptureServing.StartAndWaitAsync(environment.Variables, _folder.Socket);
         Client = new CaptureClient(_folder.Socket);
-        Channel = GrpcChannel.ForUnixSocket(_folder.Socket);
+        Channel = CaptureChannel.ForUnixSocket(_folder.Socket);
+        Api = new Protos.V1.Capture.CaptureClient(Channel);
 
         // The replayed log is complete once its source has finished.
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);

@@ -21,7 +21,9 @@ const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const protoRoot = path.join(repoRoot, 'protos');
 const loaderOptions = { keepCase: false, longs: String, enums: String, defaults: true, oneofs: true, includeDirs: [protoRoot] };
 const canmesh = grpc.loadPackageDefinition(protoLoader.loadSync('canmesh/v1/capture.proto', loaderOptions)).canmesh.v1;
-const healthProto = grpc.loadPackageDefinition(protoLoader.loadSync('grpc/health/v1/health.proto', loaderOptions)).grpc.health.v1;
+// grpc.health.v1 as the grpc-node project ships it (npm grpc-health-check), not a copy of ours.
+const healthProtoFile = path.join(path.dirname(require.resolve('grpc-health-check/package.json')), 'proto', 'health', 'v1', 'health.proto');
+const healthProto = grpc.loadPackageDefinition(protoLoader.loadSync(healthProtoFile, loaderOptions)).grpc.health.v1;
 
 const target = `unix://${socketPath}`;
 const capture = new canmesh.Capture(target, grpc.credentials.createInsecure());

@@ -6,6 +6,8 @@ namespace CanMesh.Interop.Tests.Infrastructure;
 /// One real canmesh-capture process for the whole suite: it replays tests/data/savvycan_candump.log
 /// (12974 frames, recorded timestamps kept) into a fresh database, keeps running after the replay
 /// ends, and serves its API on a Unix socket in a temp folder. Ready when every frame is committed.
+/// A second interface stands for a quiet bus (a sim whose first frame is hours away): a capture whose
+/// every source has ended reports NOT_SERVING, and this one is still capturing.
 /// </summary>
 public sealed class CaptureFixture : IDisposable
 {
@@ -23,7 +25,10 @@ public sealed class CaptureFixture : IDisposable
         File.WriteAllText(config, $$"""
             {
               "Capture": {
-                "Interfaces": [ { "Name": "vcan0", "Source": "replay", "Path": "{{LogPath}}" } ],
+                "Interfaces": [
+                  { "Name": "vcan0", "Source": "replay", "Path": "{{LogPath}}" },
+                  { "Name": "idle0", "Source": "sim", "FramesPerSecond": 0.0001, "Count": 1 }
+                ],
                 "ExitWhenSourcesEnd": false,
                 "Stats": { "Interval": "0s" }
               },
