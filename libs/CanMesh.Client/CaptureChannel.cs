@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Grpc.Net.Client;
+using Microsoft.Extensions.Logging;
 
 namespace CanMesh.Client;
 
@@ -11,7 +12,8 @@ namespace CanMesh.Client;
 public static class CaptureChannel
 {
     /// <param name="configureHandler">Last say over the HTTP handler (window sizes, keep-alive pings).</param>
-    public static GrpcChannel ForUnixSocket(string socketPath, Action<SocketsHttpHandler>? configureHandler = null)
+    /// <param name="loggerFactory">Where Grpc.Net.Client logs its calls (debug and trace level); null for nowhere.</param>
+    public static GrpcChannel ForUnixSocket(string socketPath, Action<SocketsHttpHandler>? configureHandler = null, ILoggerFactory? loggerFactory = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(socketPath);
         var endpoint = new UnixDomainSocketEndPoint(Path.GetFullPath(socketPath));
@@ -29,6 +31,7 @@ public static class CaptureChannel
             HttpHandler = handler,
             DisposeHttpClient = true,
             MaxReceiveMessageSize = 16 << 20,
+            LoggerFactory = loggerFactory,
         });
     }
 

@@ -29,7 +29,7 @@ public sealed class CaptureClient : IAsyncDisposable, IDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(socketPath);
         SocketPath = socketPath;
         _options = options ?? new CaptureClientOptions();
-        _channel = CaptureChannel.ForUnixSocket(socketPath, _options.ConfigureHandler);
+        _channel = CaptureChannel.ForUnixSocket(socketPath, _options.ConfigureHandler, _options.LoggerFactory);
         _api = new Capture.CaptureClient(_channel);
         Logger = _options.LoggerFactory.CreateLogger("CanMesh.Client");
     }

@@ -22,6 +22,30 @@ public sealed class LiveSubscriptionTests(LiveCapture capture)
     }
 
     [Fact]
+    public async Task Decoded_batches_hold_every_field_of_every_stored_frame_in_seq_order()
+    {
+        await capture.WaitForCommittedAsync(12_000);
+        await using var subscription = capture.Client.Subscribe(new SubscriptionOptions { Subscriber = "decoded-" + Guid.NewGuid().ToString("N")[..8], From = SubscriptionStart.AfterSeq(0), MaxBatchFrames = 900 });
+
+        var rows = new List<FrameRow>();
+        while (rows.Count < 10_000)
+        {
+            var batch = await subscription.ReadDecodedAsync().AsTask().WaitAsync(Timeout);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var frame = batch.Frames[i];
+                rows.Add(new FrameRow(batch.Seqs[i], frame.TimestampNs, subscription.Interfaces[frame.InterfaceId], frame.Id, (uint)frame.Flags,
+                    Convert.ToHexString(frame.ReadOnlyData), frame.IsRemote ? frame.Length : 0u, frame.Len8Dlc));
+            }
+            subscription.Ack(batch);
+        }
+
+        // The replayed log (remote frames, 29-bit ids), sim0 (CAN FD) and sim1 are all in the first 10,000 frames.
+        Assert.Equal(FrameRow.FromDatabase(capture.Folder, $"f.seq <= {rows[^1].Seq}"), rows);
+        Assert.Equal(0, subscription.Reconnects);
+    }
+
+    [Fact]
     public async Task Two_subscribers_from_the_same_point_see_identical_streams()
     {
         var start = (await capture.Client.GetStatsAsync()).Store.CommittedSeq - 2_000;

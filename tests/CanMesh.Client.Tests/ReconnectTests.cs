@@ -12,6 +12,19 @@ public sealed class ReconnectTests
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
     [Fact]
+    public async Task A_missing_socket_is_UNAVAILABLE_with_the_socket_path_in_the_message()
+    {
+        using var folder = new TempFolder();
+        await using var client = new CaptureClient(folder.Socket);
+
+        var e = await Assert.ThrowsAsync<RpcException>(() => client.GetStatsAsync());
+
+        Assert.Equal(StatusCode.Unavailable, e.StatusCode);
+        Assert.Contains(folder.Socket, e.Status.Detail);
+        Assert.Contains("is the capture service running?", e.Status.Detail);
+    }
+
+    [Fact]
     public async Task The_typed_client_delivers_every_seq_exactly_once_across_a_killed_and_restarted_capture()
     {
         using var folder = new TempFolder();

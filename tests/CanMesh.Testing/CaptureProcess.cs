@@ -72,6 +72,24 @@ public sealed partial class CaptureProcess : IDisposable
         return true;
     }
 
+    /// <summary>
+    /// Waits for the exit without blocking a thread: a test that blocks thread-pool threads starves its
+    /// own gRPC client (HttpClient's frame loop runs there) and measures its own lag instead of the server.
+    /// </summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var limit = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(limit.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Waits until standard output contains <paramref name="text"/>, or the process exits, or the timeout passes.</summary>
     public bool WaitForOutput(string text, TimeSpan timeout)
     {

@@ -27,6 +27,9 @@ public static class ServiceLogging
         logging.SetMinimumLevel(settings.Level);
         // Kestrel and the host are chatty at Information; their warnings still come through.
         logging.AddFilter("Microsoft", LogLevel.Warning);
+        // A failed start is reported by the service itself in one line that says what to do; the host's
+        // own report of it repeats that with a stack trace.
+        logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         switch (settings.Format)
         {
             case LogFormat.Json:

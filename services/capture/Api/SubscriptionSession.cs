@@ -25,6 +25,8 @@ internal sealed partial class SubscriptionSession
     public const int MaxBatchFrames = 16_384;
     public static readonly TimeSpan WatermarkSaveInterval = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan FinalAckWait = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan FinalAckPoll = TimeSpan.FromMilliseconds(10);
 
     private readonly FrameJournal _journal;
     private readonly ConnectedSubscribers _connected;
@@ -71,11 +73,15 @@ internal sealed partial class SubscriptionSession
             name, startAfter + 1, start.FromCase.ToString().ToLowerInvariant(), start.Retain, matcher.MatchesAll ? "none" : start.Filter.ToString());
 
         using var _ = _connected.Enter(name);
+        // Sending ends when the call ends, the service stops, or the ack reader says so (half-close, a bad
+        // message). Acks are read until the call itself ends, so those sent during a stop still count.
+        var callToken = CallCancellation.ForWrites(context);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
-        var acks = ReadAcksAsync(requests, stop);
+        using var stopAcks = CancellationTokenSource.CreateLinkedTokenSource(callToken);
+        var acks = ReadAcksAsync(requests, stop, stopAcks.Token);
         try
         {
-            await SendAsync(responses, startAfter, batchFrames, matcher, name, stop.Token, CallCancellation.ForWrites(context)).ConfigureAwait(false);
+            await SendAsync(responses, startAfter, batchFrames, matcher, name, stop.Token, callToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
         {
@@ -83,13 +89,39 @@ internal sealed partial class SubscriptionSession
             // its side, which ends the subscription cleanly (after its last ack is saved below). Not
             // `acks.IsFaulted`: the reader cancels `stop` before its task faults, so that raced into INTERNAL.
         }
+        catch (OperationCanceledException) when (!callToken.IsCancellationRequested)
+        {
+            // The service is stopping: let the subscriber catch up (see below), then end with UNAVAILABLE.
+            var waited = await WaitForFinalAcksAsync(callToken).ConfigureAwait(false);
+            _logger.LogInformation("Subscriber {Name}: the service is stopping; waited {Waited} ms for its acks (acked {Acked} of {Sent} sent).",
+                name, (long)waited.TotalMilliseconds, Volatile.Read(ref _acked), Volatile.Read(ref _sentThrough));
+            throw;
+        }
         finally
         {
             await stop.CancelAsync().ConfigureAwait(false);
+            await stopAcks.CancelAsync().ConfigureAwait(false);
             SaveWatermark(name, start.Retain, force: true);
             _logger.LogInformation("Subscriber {Name} disconnected at acked seq {Acked}.", name, Volatile.Read(ref _acked));
         }
         await acks.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// On a stop, waits (at most <see cref="FinalAckWait"/>) until the subscriber has acknowledged what this
+    /// stream sent. A subscriber behind by the megabytes HTTP/2 flow control lets it buffer would otherwise
+    /// still be reading them when Kestrel closes the connection, and HttpClient drops the rest of the
+    /// stream, status included: the client would see a broken connection instead of UNAVAILABLE, and its
+    /// last acks would not be stored. Subscribers that do not ack wait the full time.
+    /// </summary>
+    private async Task<TimeSpan> WaitForFinalAcksAsync(CancellationToken callToken)
+    {
+        var started = _time.GetTimestamp();
+        while (Volatile.Read(ref _acked) < Volatile.Read(ref _sentThrough) && _time.GetElapsedTime(started) < FinalAckWait && !callToken.IsCancellationRequested)
+        {
+            await Task.Delay(FinalAckPoll, _time, CancellationToken.None).ConfigureAwait(false);
+        }
+        return _time.GetElapsedTime(started);
     }
 
     private long StartAfter(SubscribeStart start, string name) => start.FromCase switch
@@ -169,11 +201,13 @@ internal sealed partial class SubscriptionSession
         await responses.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task ReadAcksAsync(IAsyncStreamReader<SubscribeRequest> requests, CancellationTokenSource stop)
+    /// <param name="stop">Cancelled here when the client half-closes or sends something invalid: ends the sending.</param>
+    /// <param name="stopReading">Ends the reading: the call is over.</param>
+    private async Task ReadAcksAsync(IAsyncStreamReader<SubscribeRequest> requests, CancellationTokenSource stop, CancellationToken stopReading)
     {
         try
         {
-            while (await requests.ReadNextAsync(stop.Token).ConfigureAwait(false) is { } request)
+            while (await requests.ReadNextAsync(stopReading).ConfigureAwait(false) is { } request)
             {
                 if (request.KindCase != SubscribeRequest.KindOneofCase.Ack)
                 {
@@ -194,7 +228,7 @@ internal sealed partial class SubscriptionSession
             // The client half-closed: no more acks will come, and none that came is lost by a cancel.
             await stop.CancelAsync().ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        catch (OperationCanceledException) when (stopReading.IsCancellationRequested)
         {
         }
         catch (RpcException)

@@ -1,4 +1,3 @@
-using CanMesh.Capture.Api;
 using CanMesh.Capture.Configuration;
 using CanMesh.Capture.Pipeline;
 using CanMesh.Capture.Sources;
@@ -21,19 +20,14 @@ public sealed class CaptureService : IHostedService, IDisposable
     private readonly ILogger _logger;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly TimeProvider _time;
-    private readonly ConnectedSubscribers _subscribers;
     private readonly CancellationTokenSource _stopping = new();
     private FrameJournal? _journal;
     private CapturePipeline? _pipeline;
     private StatsLogger? _stats;
     private Task _background = Task.CompletedTask;
 
-    /// <summary>How long a stop waits for open Subscribe streams (ended with UNAVAILABLE as the stop began) to store their last watermark.</summary>
-    private static readonly TimeSpan SubscribersLeaveTimeout = TimeSpan.FromSeconds(2);
-
-    public CaptureService(CaptureSettings settings, ConnectedSubscribers subscribers, ILoggerFactory loggers, IHostApplicationLifetime lifetime, TimeProvider time)
+    public CaptureService(CaptureSettings settings, ILoggerFactory loggers, IHostApplicationLifetime lifetime, TimeProvider time)
     {
-        _subscribers = subscribers;
         _settings = settings;
         _loggers = loggers;
         _logger = loggers.CreateLogger("CanMesh.Capture");
@@ -100,8 +94,6 @@ public sealed class CaptureService : IHostedService, IDisposable
         _stopping.Cancel();
         await _background.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         if (_pipeline is null) return;
-        // Their final watermarks are staged for the writer: let them into the last commit.
-        await _subscribers.WhenNoneAsync().WaitAsync(SubscribersLeaveTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         var pipeline = _pipeline;
         CaptureEvent Stopped()
         {

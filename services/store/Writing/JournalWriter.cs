@@ -108,6 +108,8 @@ public sealed unsafe class JournalWriter : IDisposable
         NativeSqlite.sqlite3_bind_int64(statement, offset + 4, frame->Id);
         NativeSqlite.sqlite3_bind_int64(statement, offset + 5, FrameFlagsColumn.Pack(*frame));
         var length = (frame->Flags & CanFrameFlags.Remote) != 0 ? 0 : frame->Length;
+        // The payload is bound by pointer: a length beyond it would store whatever memory follows.
+        if (length > CanFrame.MaxFdLength) throw new InvalidOperationException($"Frame seq {seq} (id {frame->Id:X}) claims {length} data bytes; a CAN frame carries at most {CanFrame.MaxFdLength}. A source produced a corrupt frame.");
         // An empty blob still needs a non-null pointer, or SQLite stores NULL.
         NativeSqlite.sqlite3_bind_blob(statement, offset + 6, (byte*)&frame->Payload, length, 0);
     }

@@ -1,5 +1,6 @@
 using CanMesh.Capture.Configuration;
 using CanMesh.Capture.Hosting;
+using CanMesh.Capture.Pipeline;
 using Grpc.Health.V1;
 using Grpc.HealthCheck;
 using Microsoft.Extensions.Hosting;
@@ -18,7 +19,7 @@ internal sealed partial class CaptureHealthMonitor : BackgroundService
     public static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(1);
 
     private readonly HealthServiceImpl _health;
-    private readonly CaptureService _capture;
+    private readonly Func<CapturePipeline?> _pipeline;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly TimeProvider _time;
     private readonly TimeSpan _stallTimeout;
@@ -28,12 +29,19 @@ internal sealed partial class CaptureHealthMonitor : BackgroundService
 
     public CaptureHealthMonitor(HealthServiceImpl health, CaptureService capture, CaptureSettings settings, IHostApplicationLifetime lifetime,
         TimeProvider time, ILogger<CaptureHealthMonitor> logger)
+        : this(health, () => capture.Pipeline, settings.Api.HealthStallTimeout, lifetime, time, logger)
+    {
+    }
+
+    /// <param name="pipeline">The running pipeline, or null while the capture starts.</param>
+    internal CaptureHealthMonitor(HealthServiceImpl health, Func<CapturePipeline?> pipeline, TimeSpan stallTimeout, IHostApplicationLifetime lifetime,
+        TimeProvider time, ILogger logger)
     {
         _health = health;
-        _capture = capture;
+        _pipeline = pipeline;
         _lifetime = lifetime;
         _time = time;
-        _stallTimeout = settings.Api.HealthStallTimeout;
+        _stallTimeout = stallTimeout;
         _logger = logger;
         Publish(CaptureHealth.Starting);
     }
@@ -47,14 +55,22 @@ internal sealed partial class CaptureHealthMonitor : BackgroundService
             do
             {
                 if (_lifetime.ApplicationStopping.IsCancellationRequested) return;
-                var pipeline = _capture.Pipeline;
-                Publish(pipeline is null ? CaptureHealth.Starting : CaptureHealth.Of(pipeline, _time, _stallTimeout));
+                CheckNow();
             }
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
+    }
+
+    /// <summary>Checks the capture and publishes the verdict (the loop does this every <see cref="CheckInterval"/>).</summary>
+    internal CaptureHealth CheckNow()
+    {
+        var pipeline = _pipeline();
+        var health = pipeline is null ? CaptureHealth.Starting : CaptureHealth.Of(pipeline, _time, _stallTimeout);
+        Publish(health);
+        return health;
     }
 
     private void Publish(CaptureHealth health)

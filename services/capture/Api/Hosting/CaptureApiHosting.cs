@@ -35,7 +35,9 @@ internal static class CaptureApiHosting
     public static WebApplicationBuilder AddCaptureApi(this WebApplicationBuilder builder, ApiSettings api)
     {
         var services = builder.Services;
+        services.AddSingleton<OpenStreams>();
         services.AddSingleton<ShutdownInterceptor>();
+        services.AddSingleton<IHostedService, StreamsDrain>();
         services.AddGrpc(options =>
         {
             options.Interceptors.Add<ShutdownInterceptor>();

@@ -10,8 +10,14 @@ namespace CanMesh.Capture.Api.Hosting;
 /// Without it Kestrel holds a SIGTERM until the host's shutdown timeout while streams stay open, and
 /// then drops the connection. Unary calls are short and run to their end.
 /// </summary>
-internal sealed class ShutdownInterceptor(IHostApplicationLifetime lifetime) : Interceptor
+internal sealed class ShutdownInterceptor(IHostApplicationLifetime lifetime, OpenStreams open) : Interceptor
 {
+    /// <summary>
+    /// How long a handler may take to end after the stop began. Ours end within a second (Subscribe lets its
+    /// subscriber catch up first); the reflection service's read loop ignores its token and is left behind after this.
+    /// </summary>
+    private static readonly TimeSpan HandlerGrace = TimeSpan.FromSeconds(2);
+
     private readonly CancellationToken _stopping = lifetime.ApplicationStopping;
 
     public override async Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream,
@@ -44,13 +50,29 @@ internal sealed class ShutdownInterceptor(IHostApplicationLifetime lifetime) : I
     /// </summary>
     private async Task EndOnStopAsync(Task handler, ServerCallContext context)
     {
+        open.Enter();
         try
         {
-            await handler.ConfigureAwait(false);
+            try
+            {
+                await handler.WaitAsync(_stopping).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested && !handler.IsCompleted)
+            {
+                // The stop began while the handler ran: give it its grace to end on the token.
+                await handler.WaitAsync(HandlerGrace).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                // Left behind: its next read or write fails once the call has ended; nobody waits for it.
+                if (!handler.IsCompleted) _ = handler.ContinueWith(static t => t.Exception, TaskScheduler.Default);
+                throw ApiErrors.ShuttingDown();
+            }
         }
         catch (Exception) when (_stopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
         {
             throw ApiErrors.ShuttingDown();
+        }
+        finally
+        {
+            open.Exit();
         }
         if (_stopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested) throw ApiErrors.ShuttingDown();
     }

@@ -1,9 +1,9 @@
 using System.Globalization;
 
-namespace CanMesh.Client.Tests.Infrastructure;
+namespace CanMesh.Testing;
 
 /// <summary>The CANMESH_* environment of a capture process: its interfaces, database and socket.</summary>
-internal sealed class CaptureEnvironment
+public sealed class CaptureEnvironment
 {
     private readonly Dictionary<string, string> _variables = [];
     private int _interfaces;

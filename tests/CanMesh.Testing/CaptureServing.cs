@@ -1,9 +1,10 @@
+using CanMesh.Client;
 using Grpc.Core;
 
-namespace CanMesh.Client.Tests.Infrastructure;
+namespace CanMesh.Testing;
 
 /// <summary>Starting the capture executable and waiting until its API answers.</summary>
-internal static class CaptureServing
+public static class CaptureServing
 {
     /// <summary>Starts a capture and waits until its API answers GetStats (the pipeline runs).</summary>
     public static async Task<CaptureProcess> StartAndWaitAsync(IReadOnlyDictionary<string, string> environment, string socketPath)
