@@ -157,6 +157,7 @@ public static class CandumpLineParser
 
         frame.Id = id;
         frame.Len8Dlc = 0;
+        frame.FdFlagsExtra = CanFdFlagsExtra.None;
         var rest = f[(hash + 1)..];
         if (!rest.IsEmpty && At(rest, 0) == '#')
             return TryParseFd(rest[1..], ref frame, flags, out error);
@@ -214,9 +215,8 @@ public static class CandumpLineParser
                 ? Fail(out error, "CAN FD frames have no remote form")
                 : Fail(out error, "CAN FD flags digit after '##' is not hexadecimal");
         }
-        // Bit 0 BRS, bit 1 ESI, bit 2 FDF (newer can-utils sets it on every FD frame; it says nothing new here).
-        if (fdFlags > 7) return Fail(out error, "CAN FD flags digit has an unknown bit (valid: 1 BRS, 2 ESI, 4 FDF)");
-
+        // Any digit: can-utils takes the whole nibble (bit 0 BRS, bit 1 ESI, bit 2 FDF, bit 3 undefined) and ORs in FDF.
+        // What CanFrameFlags has no bit for is kept in FdFlagsExtra, so the writer can put the same digit back.
         var data = afterHashes[1..];
         if (!TryParseData(data, ref frame, CanFrame.MaxFdLength, out int length, out int used, out error)) return false;
         if (used != data.Length)
@@ -227,10 +227,8 @@ public static class CandumpLineParser
         }
         if (!CanFrame.IsValidFdLength(length)) return Fail(out error, "CAN FD data length must be 0-8, 12, 16, 20, 24, 32, 48 or 64 bytes");
 
-        flags |= CanFrameFlags.Fd;
-        if ((fdFlags & 1) != 0) flags |= CanFrameFlags.BitRateSwitch;
-        if ((fdFlags & 2) != 0) flags |= CanFrameFlags.ErrorStateIndicator;
-        frame.Flags = flags;
+        frame.Flags = flags | CanFrameFlags.Fd | FdFlagsDigit.Flags(fdFlags);
+        frame.FdFlagsExtra = FdFlagsDigit.Extra(fdFlags);
         frame.Length = (byte)length;
         return true;
     }
