@@ -30,6 +30,12 @@ public class CandumpLineParserRejectTests
     [InlineData("(1.000000) 123#11", "found a frame where the interface name belongs")]
     [InlineData("(1.000000) can0", "missing frame")]
     [InlineData("(1.000000) can0   ", "missing frame")]
+    // interface names: IFNAMSIZ is 16 bytes with the NUL
+    [InlineData("(1.000000) abcdefghijklmnop 123#11", "interface name longer than 15 bytes")]
+    [InlineData("(1.000000) canäääääää 123#11", "interface name longer than 15 bytes")] // 10 characters, 17 UTF-8 bytes
+    [InlineData("(1.000000) can\u001b[31m 123#11", "interface name contains a control character")]
+    [InlineData("(1.000000) can\u00000 123#11", "interface name contains a control character")]
+    [InlineData("(1.000000) can\u007f 123#11", "interface name contains a control character")]
     // ids
     [InlineData("(1.000000) can0 12311", "no '#'")]
     [InlineData("(1.000000) can0 #11", "3 (standard) or 8 (extended)")]

@@ -70,6 +70,22 @@ public sealed class CandumpLogReaderTests : IDisposable
     }
 
     [Fact]
+    public void A_16_byte_interface_name_is_reported_with_its_reason_and_the_rest_is_read()
+    {
+        var skipped = new List<CandumpSkippedLine>();
+        var log = "(1.000000) can0 123#11\n(1.000001) abcdefghijklmnop 123#22\n(1.000002) abcdefghijklmno 123#33\n"u8.ToArray();
+        using var reader = new CandumpLogReader(new MemoryStream(log), "names.log", name => (ushort)name.Length, skipped.Add);
+        var batch = new FrameBatch(10);
+        reader.ReadBatch(batch);
+        Assert.Equal([4, 15], batch.Frames.ToArray().Select(f => (int)f.InterfaceId));
+        var bad = Assert.Single(skipped);
+        Assert.Equal(2, bad.LineNumber);
+        Assert.Equal(CandumpSkipKind.Malformed, bad.Kind);
+        Assert.Equal("interface name longer than 15 bytes (Linux IFNAMSIZ is 16 with the terminating NUL)", bad.Reason);
+        Assert.Equal("names.log:2: interface name longer than 15 bytes (Linux IFNAMSIZ is 16 with the terminating NUL): (1.000001) abcdefghijklmnop 123#22", bad.ToString());
+    }
+
+    [Fact]
     public void Sync_read_matches_and_handles_a_bom_and_no_final_newline()
     {
         var bytes = Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes(MixedLog)).ToArray();
