@@ -115,18 +115,22 @@ public sealed class SettingsReader
     {
         var value = Raw(key);
         if (string.IsNullOrEmpty(value)) return defaultValue;
-        if (DurationText.TryParse(value, out var span) && span >= min && span <= max) return span;
-        AddProblem(key, value, $"a duration from {DurationText.Format(min)} to {DurationText.Format(max)}, written like 250ms, 10s, 5m, 2h or 7d");
+        var parsed = DurationText.TryParse(value, out var span, out var problem);
+        if (parsed && span >= min && span <= max) return span;
+        AddProblem(key, value, $"a duration from {DurationText.Format(min)} to {DurationText.Format(max)}, written like 250ms, 10s, 5m, 2h or 7d" +
+            (parsed ? "" : $" ({problem})"));
         return defaultValue;
     }
 
-    /// <summary>A size as "512KiB", "64MiB", "2GiB", "1GB" or a plain number of bytes.</summary>
+    /// <summary>A size as "512KiB", "64MiB", "2GiB" or a plain number of bytes; decimal units (8GB) are refused.</summary>
     public long GetSize(string key, long defaultValue, long min, long max)
     {
         var value = Raw(key);
         if (string.IsNullOrEmpty(value)) return defaultValue;
-        if (SizeText.TryParse(value, out var bytes) && bytes >= min && bytes <= max) return bytes;
-        AddProblem(key, value, $"a size from {SizeText.Format(min)} to {SizeText.Format(max)}, written like 65536, 512KiB, 64MiB or 2GiB");
+        var parsed = SizeText.TryParse(value, out var bytes, out var problem);
+        if (parsed && bytes >= min && bytes <= max) return bytes;
+        AddProblem(key, value, $"a size from {SizeText.Format(min)} to {SizeText.Format(max)}, written like 65536, 512KiB, 64MiB or 2GiB" +
+            (parsed ? "" : $" ({problem})"));
         return defaultValue;
     }
 
