@@ -1,4 +1,5 @@
 using System.Globalization;
+using CanMesh.Text;
 using Microsoft.Extensions.Configuration;
 
 namespace CanMesh.Configuration;
@@ -29,10 +30,14 @@ public sealed class SettingsReader
     public static string EnvironmentName(string key) =>
         EnvironmentPrefix + key.Replace(":", "__", StringComparison.Ordinal).ToUpperInvariant();
 
+    /// <summary>
+    /// Records a problem. The value is shown escaped (<see cref="PrintableText"/>), since it goes to a terminal, and
+    /// bounded like a path, since many values are paths and a cut path would not tell the user which file.
+    /// </summary>
     public void AddProblem(string key, string? value, string allowed) =>
         _problems.Add(value is null
             ? $"{key} (env {EnvironmentName(key)}): {allowed}"
-            : $"{key} (env {EnvironmentName(key)}) = '{value}': {allowed}");
+            : $"{key} (env {EnvironmentName(key)}) = '{PrintableText.Escape(value, PrintableText.MaxPathLength)}': {allowed}");
 
     /// <summary>Throws <see cref="ConfigurationException"/> if any read found a problem.</summary>
     public void ThrowIfInvalid()

@@ -66,4 +66,14 @@ public class SettingsReaderTests
         Assert.Equal(5, reader.GetSize("B", 5, 0, 10));
         Assert.Empty(reader.Problems);
     }
+
+    [Fact]
+    public void Control_characters_in_a_value_are_escaped_in_the_problem()
+    {
+        var reader = Reader(("A", "\u001b[2J\a5s\0"));
+        reader.GetDuration("A", TimeSpan.Zero, TimeSpan.Zero, TimeSpan.FromDays(1));
+        var problem = Assert.Single(reader.Problems);
+        Assert.StartsWith(@"A (env CANMESH_A) = '\e[2J\a5s\0': a duration", problem);
+        Assert.DoesNotContain(problem, c => char.IsControl(c));
+    }
 }
