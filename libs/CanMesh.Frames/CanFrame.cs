@@ -38,6 +38,14 @@ public struct CanFrame
     /// </summary>
     public byte Len8Dlc;
 
+    /// <summary>
+    /// For a CAN FD frame, the bits of its flags digit that <see cref="Flags"/> cannot hold (see
+    /// <see cref="CanFdFlagsExtra"/>); <see cref="CanFdFlagsExtra.None"/> for every other frame. A separate field
+    /// rather than more <see cref="CanFrameFlags"/> bits: the gRPC encoder sends the flags byte as a single
+    /// varint byte (values below 0x80), which has room for one more bit, not two.
+    /// </summary>
+    public CanFdFlagsExtra FdFlagsExtra;
+
     public CanPayload Payload;
 
     public readonly bool IsExtended => (Flags & CanFrameFlags.Extended) != 0;
@@ -69,9 +77,9 @@ public struct CanFrame
     /// <summary>Frame contents equal, timestamp and interface included.</summary>
     public readonly bool ContentEquals(in CanFrame other) =>
         TimestampNs == other.TimestampNs && Id == other.Id && InterfaceId == other.InterfaceId &&
-        Flags == other.Flags && Length == other.Length && Len8Dlc == other.Len8Dlc &&
+        Flags == other.Flags && Length == other.Length && Len8Dlc == other.Len8Dlc && FdFlagsExtra == other.FdFlagsExtra &&
         ReadOnlyData.SequenceEqual(other.ReadOnlyData);
 
     public override readonly string ToString() =>
-        $"{Id:X}{(IsExtended ? "x" : "")} [{Length}] {Convert.ToHexString(ReadOnlyData)} flags={Flags} t={TimestampNs}";
+        $"{Id:X}{(IsExtended ? "x" : "")} [{Length}] {Convert.ToHexString(ReadOnlyData)} flags={Flags}{(FdFlagsExtra != 0 ? $"+{FdFlagsExtra}" : "")} t={TimestampNs}";
 }

@@ -78,4 +78,39 @@ public sealed class CommandLineTests
         }
         Assert.Equal(File.ReadAllBytes(log), File.ReadAllBytes(exported));
     }
+
+    [Fact]
+    public void Export_writes_every_can_fd_flags_digit_back_as_the_replayed_log_had_it()
+    {
+        using var temp = new TempFolder();
+        // Digits 0-3 as a kernel or can-utils without FDF writes them, 8-F with the undefined bit: parse, store and
+        // export must keep each one (frames.flags bits 12-15).
+        int[] fdLengths = [0, 1, 2, 3, 4, 5, 6, 7, 8, 12, 16, 20, 24, 32, 48, 64];
+        var lines = Enumerable.Range(0, 16).Select(d => $"(1700000000.{d * 150:D6}) can1 {0x7E0 + d:X3}##{d:X}{new string('A', 2 * fdLengths[d])}")
+            .Append("(1700000000.002400) can0 123#DEADBEEF")
+            .Append("(1700000000.002550) can1 1FFFFFFF##F" + string.Concat(Enumerable.Repeat("0123456789ABCDEF", 8)));
+        var log = temp.File("digits.log");
+        File.WriteAllText(log, string.Concat(lines.Select(l => l + "\n")));
+        var environment = new Dictionary<string, string>
+        {
+            ["CANMESH_CAPTURE__INTERFACES__0__NAME"] = "replay0",
+            ["CANMESH_CAPTURE__INTERFACES__0__SOURCE"] = "replay",
+            ["CANMESH_CAPTURE__INTERFACES__0__PATH"] = log,
+            ["CANMESH_STORE__PATH"] = temp.Database,
+            ["CANMESH_API__SOCKETPATH"] = temp.Socket,
+        };
+        using (var capture = CaptureProcess.Start(environment))
+        {
+            Assert.True(capture.WaitForExit(TimeSpan.FromSeconds(60)), capture.Output);
+            Assert.True(capture.ExitCode == 0, $"exit code {capture.ExitCode}:\n{capture.Output}");
+        }
+        Assert.Equal(18, temp.Scalar("SELECT count(*) FROM frames"));
+        var exported = temp.File("export.log");
+        using (var export = CaptureProcess.Start("export", "--database", temp.Database, "--output", exported))
+        {
+            Assert.True(export.WaitForExit(TimeSpan.FromSeconds(60)), export.Output);
+            Assert.True(export.ExitCode == 0, export.Output);
+        }
+        Assert.Equal(File.ReadAllText(log), File.ReadAllText(exported));
+    }
 }

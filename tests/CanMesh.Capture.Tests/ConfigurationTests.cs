@@ -115,6 +115,59 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public void Nan_infinite_negative_huge_and_decimal_unit_values_are_reported_problems_not_exceptions()
+    {
+        var message = Problems(
+            ("Capture:Interfaces:0:Name", "can0"),
+            ("Capture:Interfaces:0:ReceiveBuffer", "1e400"),
+            ("Capture:Interfaces:0:RetryInterval", "nan"),
+            ("Capture:Commit:MaxDelay", "-5s"),
+            ("Capture:Stats:Interval", "1e400s"),
+            ("Store:Retention:MaxAge", "NaN"),
+            ("Store:Retention:MaxBytes", "8GB"),
+            ("Store:Retention:MinFreeDisk", "NaN"),
+            ("Store:Retention:CheckInterval", "Infinity"));
+        Assert.Contains("Capture:Interfaces:0:ReceiveBuffer (env CANMESH_CAPTURE__INTERFACES__0__RECEIVEBUFFER) = '1e400': a size from 4KiB to 1GiB", message);
+        Assert.Contains("(more than 9223372036854775807 bytes)", message);
+        Assert.Contains("Capture:Interfaces:0:RetryInterval (env CANMESH_CAPTURE__INTERFACES__0__RETRYINTERVAL) = 'nan': a duration from 100ms to 10m, written like 250ms, 10s, 5m, 2h or 7d (not a number)", message);
+        Assert.Contains("Capture:Commit:MaxDelay (env CANMESH_CAPTURE__COMMIT__MAXDELAY) = '-5s': a duration from 1ms to 1m, written like 250ms, 10s, 5m, 2h or 7d (negative)", message);
+        Assert.Contains("Capture:Stats:Interval (env CANMESH_CAPTURE__STATS__INTERVAL) = '1e400s': a duration from 0ms to 1d, written like 250ms, 10s, 5m, 2h or 7d (longer than 100 years)", message);
+        Assert.Contains("Store:Retention:MaxAge (env CANMESH_STORE__RETENTION__MAXAGE) = 'NaN': a duration from 1s to 36500d, written like 250ms, 10s, 5m, 2h or 7d (not a number)", message);
+        Assert.Contains("Store:Retention:MaxBytes (env CANMESH_STORE__RETENTION__MAXBYTES) = '8GB': a size from 1MiB", message);
+        Assert.Contains("(GB is a decimal unit: use GiB/MiB/KiB (binary units))", message);
+        Assert.Contains("Store:Retention:MinFreeDisk (env CANMESH_STORE__RETENTION__MINFREEDISK) = 'NaN': a size from 0B", message);
+        Assert.Contains("Store:Retention:CheckInterval (env CANMESH_STORE__RETENTION__CHECKINTERVAL) = 'Infinity': a duration from 100ms to 1d, written like 250ms, 10s, 5m, 2h or 7d (longer than 100 years)", message);
+    }
+
+    [Fact]
+    public void Bad_values_in_environment_variables_stop_the_executable_with_exit_code_2_and_every_key_named()
+    {
+        using var temp = new TempFolder();
+        var environment = new Dictionary<string, string>
+        {
+            ["CANMESH_CAPTURE__INTERFACES__0__NAME"] = "sim0",
+            ["CANMESH_CAPTURE__INTERFACES__0__SOURCE"] = "sim",
+            ["CANMESH_STORE__PATH"] = temp.Database,
+            ["CANMESH_API__SOCKETPATH"] = temp.Socket,
+            ["CANMESH_STORE__RETENTION__MAXAGE"] = "NaN",
+            ["CANMESH_STORE__RETENTION__MAXBYTES"] = "500MB",
+            ["CANMESH_CAPTURE__COMMIT__MAXDELAY"] = "Infinity",
+            ["CANMESH_STORE__RETENTION__MINFREEDISK"] = "-1",
+        };
+        using var capture = CaptureProcess.Start(environment);
+        Assert.True(capture.WaitForExit(TimeSpan.FromSeconds(30)), capture.Output);
+        Assert.True(capture.ExitCode == 2, $"exit code {capture.ExitCode}:\n{capture.Output}");
+        var stderr = capture.Stderr;
+        Assert.Contains("Store:Retention:MaxAge (env CANMESH_STORE__RETENTION__MAXAGE) = 'NaN': a duration from 1s to 36500d", stderr);
+        Assert.Contains("Store:Retention:MaxBytes (env CANMESH_STORE__RETENTION__MAXBYTES) = '500MB': a size from 1MiB", stderr);
+        Assert.Contains("(MB is a decimal unit: use GiB/MiB/KiB (binary units))", stderr);
+        Assert.Contains("Capture:Commit:MaxDelay (env CANMESH_CAPTURE__COMMIT__MAXDELAY) = 'Infinity': a duration from 1ms to 1m", stderr);
+        Assert.Contains("Store:Retention:MinFreeDisk (env CANMESH_STORE__RETENTION__MINFREEDISK) = '-1': a size from 0B", stderr);
+        Assert.DoesNotContain("Exception", capture.Output);
+        Assert.False(File.Exists(temp.Database));
+    }
+
+    [Fact]
     public void A_replay_of_a_missing_file_is_refused_at_start()
     {
         var message = Problems(("Capture:Interfaces:0:Name", "r"), ("Capture:Interfaces:0:Source", "replay"), ("Capture:Interfaces:0:Path", "/no/such.log"));

@@ -48,6 +48,45 @@ public sealed class ReplaySourceTests
     }
 
     [Fact]
+    public void Control_characters_in_a_replayed_log_reach_the_terminal_and_the_events_table_only_escaped()
+    {
+        using var temp = new TempFolder();
+        // The file name carries an ESC too: the replay source prints its path in its own log lines and events.
+        var log = temp.File("garbage\u001b[5m.log");
+        File.WriteAllBytes(log,
+        [
+            .. "(1436509052.249713) can0 123#DEADBEEF\n"u8,
+            .. "\u001b]0;owned\u0007\u001b[2J\u0000\u0000"u8, 0xFF, (byte)'\n',
+            .. "(1436509052.249714) can0 12#\u0007\u0007\n"u8,
+        ]);
+        var environment = new Dictionary<string, string>
+        {
+            ["CANMESH_CAPTURE__INTERFACES__0__NAME"] = "replay0",
+            ["CANMESH_CAPTURE__INTERFACES__0__SOURCE"] = "replay",
+            ["CANMESH_CAPTURE__INTERFACES__0__PATH"] = log,
+            ["CANMESH_STORE__PATH"] = temp.Database,
+            ["CANMESH_API__SOCKETPATH"] = temp.Socket,
+        };
+        using (var capture = CaptureProcess.Start(environment))
+        {
+            Assert.True(capture.WaitForExit(TimeSpan.FromSeconds(60)), capture.Output);
+            Assert.True(capture.ExitCode == 0, $"exit code {capture.ExitCode}:\n{capture.Output}");
+            var output = capture.Output;
+            Assert.Contains(@"garbage\e[5m.log:2: line does not start with '(': expected '(<seconds>.<microseconds>) <interface> <frame>': \e]0;owned\a\e[2J\0\0\xFF", output);
+            Assert.Contains(@"garbage\e[5m.log:3: id must have 3 (standard) or 8 (extended) hex digits: (1436509052.249714) can0 12#\a\a", output);
+            Assert.Contains(@"garbage\e[5m.log read 1 frames, skipped 2 malformed lines", output); // the pass summary
+            // Colours are off (ServiceLogging), so any ESC, BEL or NUL in the output would have come from the log.
+            Assert.DoesNotContain(output, c => c is '\u001b' or '\u0007' or '\0' or '\uFFFD');
+        }
+
+        var events = temp.Query("SELECT message FROM events WHERE kind = 'Malformed' ORDER BY id").Select(r => (string)r[0]!).ToArray();
+        Assert.Equal(2, events.Length);
+        Assert.EndsWith(@"\e]0;owned\a\e[2J\0\0\xFF", events[0]);
+        Assert.EndsWith(@"12#\a\a", events[1]);
+        Assert.All(events, e => Assert.DoesNotContain(e, c => char.IsControl(c) || c == '\uFFFD'));
+    }
+
+    [Fact]
     public void A_looping_replay_with_retiming_keeps_time_moving_forward()
     {
         using var temp = new TempFolder();

@@ -51,6 +51,42 @@ public sealed class JournalRoundTripTests
     }
 
     [Fact]
+    public void The_fd_flags_digits_extra_bits_round_trip_in_bits_12_to_15_and_old_rows_read_back_unchanged()
+    {
+        using var temp = new TempStore();
+        CanFrame[] frames;
+        using (var journal = temp.Open())
+        {
+            var can0 = journal.Interfaces.Resolve("can0");
+            frames =
+            [
+                TestFrames.Make(can0, 0x100, CanFrameFlags.Fd | CanFrameFlags.BitRateSwitch, [0xAA], TestFrames.BaseNs),
+                TestFrames.Make(can0, 0x101, CanFrameFlags.Fd | CanFrameFlags.BitRateSwitch, [0xAA], TestFrames.BaseNs + 1),
+                TestFrames.Make(can0, 0x102, CanFrameFlags.Fd | CanFrameFlags.ErrorStateIndicator, [], TestFrames.BaseNs + 2),
+                TestFrames.Make(can0, 0x103, CanFrameFlags.Fd | CanFrameFlags.BitRateSwitch | CanFrameFlags.ErrorStateIndicator, [1, 2], TestFrames.BaseNs + 3),
+            ];
+            frames[1].FdFlagsExtra = CanFdFlagsExtra.FdfClear;                          // "##1"
+            frames[2].FdFlagsExtra = CanFdFlagsExtra.Bit3;                              // "##E"
+            frames[3].FdFlagsExtra = CanFdFlagsExtra.FdfClear | CanFdFlagsExtra.Bit3;   // "##B"
+            using var writer = journal.CreateWriter();
+            writer.Append(frames);
+            writer.Commit(1);
+
+            using var reader = journal.OpenReader();
+            var stored = reader.ReadAll();
+            for (var i = 0; i < frames.Length; i++)
+            {
+                Assert.True(frames[i].ContentEquals(stored[i].Frame), $"frame {i}: wrote {frames[i]}, read {stored[i].Frame}");
+            }
+        }
+
+        // A frame without extra bits has exactly the row older versions wrote (FD 8 + BRS 16), so their rows read back
+        // as they were; the extra bits sit in 12-15, where older rows always have 0.
+        var flags = temp.Query("SELECT flags FROM frames ORDER BY seq").Select(r => (long)r[0]!).ToArray();
+        Assert.Equal([0x18L, 0x4000 | 0x18L, 0x8000 | 0x28L, 0xC000 | 0x38L], flags);
+    }
+
+    [Fact]
     public void Nothing_is_visible_and_committed_seq_does_not_move_before_commit()
     {
         using var temp = new TempStore();

@@ -9,7 +9,10 @@ namespace CanMesh.Candump;
 /// Writes a <see cref="CanFrame"/> as one canonical candump log line, <c>(%d.%06d) iface frame\n</c>, the way
 /// can-utils' <c>candump -l</c> does: ids upper case with 3 or 8 digits, data upper case without separators, remote
 /// frames as <c>R</c> plus the length digit when it is not 0, CAN FD as <c>##&lt;flags&gt;&lt;data&gt;</c>, len8_dlc as
-/// <c>_X</c>. Formatting goes straight into a caller's span, so writing allocates nothing per frame.
+/// <c>_X</c>. The FD flags digit carries FDF (4) as candump on a current kernel writes it (<c>##5</c> for BRS; every
+/// can-utils version reads it), unless the frame kept other bits from the log it was read from
+/// (<see cref="CanFrame.FdFlagsExtra"/>): then it is that log's digit again. Formatting goes straight into a caller's
+/// span, so writing allocates nothing per frame.
 /// </summary>
 public static class CandumpLineFormatter
 {
@@ -17,12 +20,6 @@ public static class CandumpLineFormatter
     public const int MaxFrameTextLength = 8 + 2 + 1 + 2 * CanFrame.MaxFdLength;
 
     private const uint ErrorFlag = 0x2000_0000;
-
-    /// <summary>
-    /// The FD flags digit always carries FDF (4), as candump on a current kernel writes it (e.g. <c>##5</c> for BRS);
-    /// every can-utils version reads it, older ones simply ignore the bit.
-    /// </summary>
-    private const int FdfBit = 4;
 
     private static ReadOnlySpan<byte> Hex => "0123456789ABCDEF"u8;
 
@@ -41,6 +38,8 @@ public static class CandumpLineFormatter
         bool fd = (flags & CanFrameFlags.Fd) != 0;
         if (!fd && (flags & (CanFrameFlags.BitRateSwitch | CanFrameFlags.ErrorStateIndicator)) != 0)
             return "BRS/ESI flags on a frame that is not CAN FD";
+        if (!fd && frame.FdFlagsExtra != CanFdFlagsExtra.None) return "CAN FD flag bits (FdFlagsExtra) on a frame that is not CAN FD";
+        if (!FdFlagsDigit.IsValidExtra(frame.FdFlagsExtra)) return "FdFlagsExtra holds bits that are not FdfClear or Bit3";
         if ((flags & CanFrameFlags.Error) != 0)
         {
             // The Extended flag is tolerated on error frames and not written: the error format has no place for it.
@@ -107,11 +106,8 @@ public static class CandumpLineFormatter
         {
             if ((flags & CanFrameFlags.Fd) != 0)
             {
-                int fdFlags = FdfBit
-                    | ((flags & CanFrameFlags.BitRateSwitch) != 0 ? 1 : 0)
-                    | ((flags & CanFrameFlags.ErrorStateIndicator) != 0 ? 2 : 0);
                 d[p++] = (byte)'#';
-                d[p++] = Hex[fdFlags];
+                d[p++] = Hex[FdFlagsDigit.Of(flags, frame.FdFlagsExtra)];
             }
             foreach (byte b in frame.ReadOnlyData)
             {

@@ -1,5 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Text;
 using CanMesh.Frames;
 
 namespace CanMesh.Candump;
@@ -20,6 +22,12 @@ public static class CandumpLineParser
 {
     /// <summary>Largest seconds value whose nanosecond timestamp still fits a <see cref="long"/>.</summary>
     public const long MaxSeconds = (long.MaxValue - 999_999_999) / 1_000_000_000;
+
+    /// <summary>
+    /// Longest interface name in UTF-8 bytes: Linux's IFNAMSIZ (16) less the terminating NUL. No real interface has a
+    /// longer name, and can-utils' canplayer refuses one.
+    /// </summary>
+    public const int MaxInterfaceNameBytes = 15;
 
     /// <summary>CAN_ERR_FLAG: an 8-digit id with this bit is an error frame.</summary>
     private const uint ErrorFlag = 0x2000_0000;
@@ -89,6 +97,9 @@ public static class CandumpLineParser
                 ? Fail(out error, "missing interface name: found a frame where the interface name belongs")
                 : Fail(out error, "missing frame after the interface name");
         }
+        if (Utf8Length(iface) > MaxInterfaceNameBytes)
+            return Fail(out error, "interface name longer than 15 bytes (Linux IFNAMSIZ is 16 with the terminating NUL)");
+        if (ContainsControl(iface)) return Fail(out error, "interface name contains a control character");
         i = SkipBlanks(s, i);
         int frameStart = i;
         i = SkipToken(s, i);
@@ -157,6 +168,7 @@ public static class CandumpLineParser
 
         frame.Id = id;
         frame.Len8Dlc = 0;
+        frame.FdFlagsExtra = CanFdFlagsExtra.None;
         var rest = f[(hash + 1)..];
         if (!rest.IsEmpty && At(rest, 0) == '#')
             return TryParseFd(rest[1..], ref frame, flags, out error);
@@ -214,9 +226,8 @@ public static class CandumpLineParser
                 ? Fail(out error, "CAN FD frames have no remote form")
                 : Fail(out error, "CAN FD flags digit after '##' is not hexadecimal");
         }
-        // Bit 0 BRS, bit 1 ESI, bit 2 FDF (newer can-utils sets it on every FD frame; it says nothing new here).
-        if (fdFlags > 7) return Fail(out error, "CAN FD flags digit has an unknown bit (valid: 1 BRS, 2 ESI, 4 FDF)");
-
+        // Any digit: can-utils takes the whole nibble (bit 0 BRS, bit 1 ESI, bit 2 FDF, bit 3 undefined) and ORs in FDF.
+        // What CanFrameFlags has no bit for is kept in FdFlagsExtra, so the writer can put the same digit back.
         var data = afterHashes[1..];
         if (!TryParseData(data, ref frame, CanFrame.MaxFdLength, out int length, out int used, out error)) return false;
         if (used != data.Length)
@@ -227,10 +238,8 @@ public static class CandumpLineParser
         }
         if (!CanFrame.IsValidFdLength(length)) return Fail(out error, "CAN FD data length must be 0-8, 12, 16, 20, 24, 32, 48 or 64 bytes");
 
-        flags |= CanFrameFlags.Fd;
-        if ((fdFlags & 1) != 0) flags |= CanFrameFlags.BitRateSwitch;
-        if ((fdFlags & 2) != 0) flags |= CanFrameFlags.ErrorStateIndicator;
-        frame.Flags = flags;
+        frame.Flags = flags | CanFrameFlags.Fd | FdFlagsDigit.Flags(fdFlags);
+        frame.FdFlagsExtra = FdFlagsDigit.Extra(fdFlags);
         frame.Length = (byte)length;
         return true;
     }
@@ -309,6 +318,19 @@ public static class CandumpLineParser
         >= 'a' and <= 'f' => c - 'a' + 10,
         _ => -1,
     };
+
+    private static int Utf8Length<T>(ReadOnlySpan<T> s) where T : unmanaged, IBinaryInteger<T> =>
+        typeof(T) == typeof(byte) ? s.Length : Encoding.UTF8.GetByteCount(MemoryMarshal.Cast<T, char>(s));
+
+    /// <summary>C0 controls and DEL: no interface name has them, and they must not reach a terminal or the store.</summary>
+    private static bool ContainsControl<T>(ReadOnlySpan<T> s) where T : unmanaged, IBinaryInteger<T>
+    {
+        foreach (var c in s)
+        {
+            if (int.CreateTruncating(c) is < 0x20 or 0x7F) return true;
+        }
+        return false;
+    }
 
     private static int SkipBlanks<T>(ReadOnlySpan<T> s, int i) where T : unmanaged, IBinaryInteger<T>
     {

@@ -1,6 +1,6 @@
 using System.Buffers;
-using System.Text;
 using CanMesh.Frames;
+using CanMesh.Text;
 
 namespace CanMesh.Candump;
 
@@ -208,7 +208,9 @@ public sealed class CandumpLogReader : IDisposable, IAsyncDisposable
     private void Report(CandumpSkipKind kind, string reason, ReadOnlySpan<byte> line)
     {
         if (_onSkipped is null) return;
-        var text = Encoding.UTF8.GetString(line[..Math.Min(line.Length, CandumpSkippedLine.MaxTextLength)]);
+        // Escaped here, where the raw bytes still are: a garbage file's NUL, ESC and BEL bytes and invalid UTF-8 must
+        // reach log lines and event rows as visible escapes, not as terminal commands or U+FFFD.
+        var text = PrintableText.Escape(line, CandumpSkippedLine.MaxTextLength);
         _onSkipped(new CandumpSkippedLine(Source, LineNumber, kind, reason, text));
     }
 

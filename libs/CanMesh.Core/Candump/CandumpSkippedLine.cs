@@ -1,3 +1,5 @@
+using CanMesh.Text;
+
 namespace CanMesh.Candump;
 
 /// <summary>Why <see cref="CandumpLogReader"/> skipped a line.</summary>
@@ -21,12 +23,18 @@ public enum CandumpSkipKind
 /// <param name="LineNumber">1-based line number.</param>
 /// <param name="Kind">Malformed line or drop-count note.</param>
 /// <param name="Reason">What is wrong with the line.</param>
-/// <param name="Text">The line itself, cut to <see cref="MaxTextLength"/> characters.</param>
+/// <param name="Text">
+/// The line itself, made printable by <see cref="PrintableText"/> (control characters and bytes that are not UTF-8 as
+/// <c>\xNN</c>, <c>\e</c>, ...) and cut to <see cref="MaxTextLength"/> characters plus a note of what was left out.
+/// </param>
 public sealed record CandumpSkippedLine(string Source, long LineNumber, CandumpSkipKind Kind, string Reason, string Text)
 {
     /// <summary>How much of a skipped line is kept for the report.</summary>
     public const int MaxTextLength = 200;
 
-    /// <summary>Compiler-style <c>path:line: reason: text</c>, which editors and people can both act on.</summary>
-    public override string ToString() => $"{Source}:{LineNumber}: {Reason}: {Text}";
+    /// <summary>
+    /// Compiler-style <c>path:line: reason: text</c>, which editors and people can both act on; every part printable,
+    /// so it can go to a terminal or an event row as it is.
+    /// </summary>
+    public override string ToString() => $"{PrintableText.Escape(Source, PrintableText.MaxPathLength)}:{LineNumber}: {Reason}: {Text}";
 }

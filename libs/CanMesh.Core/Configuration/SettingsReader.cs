@@ -1,4 +1,5 @@
 using System.Globalization;
+using CanMesh.Text;
 using Microsoft.Extensions.Configuration;
 
 namespace CanMesh.Configuration;
@@ -29,10 +30,14 @@ public sealed class SettingsReader
     public static string EnvironmentName(string key) =>
         EnvironmentPrefix + key.Replace(":", "__", StringComparison.Ordinal).ToUpperInvariant();
 
+    /// <summary>
+    /// Records a problem. The value is shown escaped (<see cref="PrintableText"/>), since it goes to a terminal, and
+    /// bounded like a path, since many values are paths and a cut path would not tell the user which file.
+    /// </summary>
     public void AddProblem(string key, string? value, string allowed) =>
         _problems.Add(value is null
             ? $"{key} (env {EnvironmentName(key)}): {allowed}"
-            : $"{key} (env {EnvironmentName(key)}) = '{value}': {allowed}");
+            : $"{key} (env {EnvironmentName(key)}) = '{PrintableText.Escape(value, PrintableText.MaxPathLength)}': {allowed}");
 
     /// <summary>Throws <see cref="ConfigurationException"/> if any read found a problem.</summary>
     public void ThrowIfInvalid()
@@ -115,18 +120,22 @@ public sealed class SettingsReader
     {
         var value = Raw(key);
         if (string.IsNullOrEmpty(value)) return defaultValue;
-        if (DurationText.TryParse(value, out var span) && span >= min && span <= max) return span;
-        AddProblem(key, value, $"a duration from {DurationText.Format(min)} to {DurationText.Format(max)}, written like 250ms, 10s, 5m, 2h or 7d");
+        var parsed = DurationText.TryParse(value, out var span, out var problem);
+        if (parsed && span >= min && span <= max) return span;
+        AddProblem(key, value, $"a duration from {DurationText.Format(min)} to {DurationText.Format(max)}, written like 250ms, 10s, 5m, 2h or 7d" +
+            (parsed ? "" : $" ({problem})"));
         return defaultValue;
     }
 
-    /// <summary>A size as "512KiB", "64MiB", "2GiB", "1GB" or a plain number of bytes.</summary>
+    /// <summary>A size as "512KiB", "64MiB", "2GiB" or a plain number of bytes; decimal units (8GB) are refused.</summary>
     public long GetSize(string key, long defaultValue, long min, long max)
     {
         var value = Raw(key);
         if (string.IsNullOrEmpty(value)) return defaultValue;
-        if (SizeText.TryParse(value, out var bytes) && bytes >= min && bytes <= max) return bytes;
-        AddProblem(key, value, $"a size from {SizeText.Format(min)} to {SizeText.Format(max)}, written like 65536, 512KiB, 64MiB or 2GiB");
+        var parsed = SizeText.TryParse(value, out var bytes, out var problem);
+        if (parsed && bytes >= min && bytes <= max) return bytes;
+        AddProblem(key, value, $"a size from {SizeText.Format(min)} to {SizeText.Format(max)}, written like 65536, 512KiB, 64MiB or 2GiB" +
+            (parsed ? "" : $" ({problem})"));
         return defaultValue;
     }
 

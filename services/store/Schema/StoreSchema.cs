@@ -12,6 +12,8 @@ internal static class StoreSchema
     public static int CurrentVersion => Migrations.Length;
 
     // Never edit a shipped migration: add a new one.
+    // Later meaning without a migration: frames.flags bits 12-15 hold CanFdFlagsExtra (FrameFlagsColumn); rows from
+    // before have 0 there, which is CanFdFlagsExtra.None.
     private static readonly string[] Migrations =
     [
         // 1: the compact journal.

@@ -54,6 +54,31 @@ public sealed partial class CanUtilsInteropTests : IDisposable
     }
 
     [Fact]
+    public void Log2asc_reads_the_frames_the_writer_writes_with_each_flags_digit()
+    {
+        string log2asc = FindTool("log2asc");
+        var frames = Enumerable.Range(0, 16)
+            .Select(d => ParseHelper.ParseOk($"(1.{d:D6}) can0 {0x100 + d:X3}##{d:X}{d:X2}", out _))
+            .ToArray();
+        string logPath = Path.Combine(_dir, "digits.log");
+        using (var writer = CandumpLogWriter.CreateFile(logPath, _ => "can0")) writer.Write(frames);
+        Assert.Equal(Enumerable.Range(0, 16).Select(d => $"(1.{d:D6}) can0 {0x100 + d:X3}##{d:X}{d:X2}"), File.ReadAllLines(logPath));
+
+        string ascPath = Path.Combine(_dir, "digits.asc");
+        var (exitCode, stdout, stderr) = Run(log2asc, "-I", logPath, "-O", ascPath, "can0");
+        Assert.True(exitCode == 0, $"log2asc exited with {exitCode}: {stderr}{stdout}");
+
+        var frameLines = File.ReadAllLines(ascPath).Where(l => AscFrameLine().IsMatch(l)).ToArray();
+        Assert.Equal(16, frameLines.Length);
+        for (int d = 0; d < 16; d++)
+        {
+            // CANFD channel Rx id BRS ESI DLC length data: every digit is an FD frame; BRS and ESI are bits 0 and 1.
+            string pattern = $@"CANFD\s+1 Rx\s+{0x100 + d:X}\s+{d & 1} {(d >> 1) & 1} 1\s+1 {d:X2} ";
+            Assert.True(frameLines.Count(l => Regex.IsMatch(l, pattern)) == 1, $"no line matching {pattern} in:\n{string.Join('\n', frameLines)}");
+        }
+    }
+
+    [Fact]
     public void Log2asc_converts_the_real_log_after_a_round_trip()
     {
         string log2asc = FindTool("log2asc");

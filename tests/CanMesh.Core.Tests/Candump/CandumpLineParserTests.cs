@@ -98,6 +98,8 @@ public class CandumpLineParserTests
     [InlineData("(1.000000)\tcan0\t123#11\t", "can0")]
     [InlineData("(1.000000) can0 123#R R", "can0")]
     [InlineData("(1.000000) any-if.name_1 123#11", "any-if.name_1")]
+    [InlineData("(1.000000) abcdefghijklmno 123#11", "abcdefghijklmno")] // 15 bytes, the longest Linux allows
+    [InlineData("(1.000000) canääääää 123#11", "canääääää")]             // 9 characters, 15 UTF-8 bytes
     public void Accepts_the_layouts_candump_writes(string line, string iface)
     {
         var frame = ParseOk(line, out var name);

@@ -70,6 +70,51 @@ public sealed class CandumpLogReaderTests : IDisposable
     }
 
     [Fact]
+    public void A_16_byte_interface_name_is_reported_with_its_reason_and_the_rest_is_read()
+    {
+        var skipped = new List<CandumpSkippedLine>();
+        var log = "(1.000000) can0 123#11\n(1.000001) abcdefghijklmnop 123#22\n(1.000002) abcdefghijklmno 123#33\n"u8.ToArray();
+        using var reader = new CandumpLogReader(new MemoryStream(log), "names.log", name => (ushort)name.Length, skipped.Add);
+        var batch = new FrameBatch(10);
+        reader.ReadBatch(batch);
+        Assert.Equal([4, 15], batch.Frames.ToArray().Select(f => (int)f.InterfaceId));
+        var bad = Assert.Single(skipped);
+        Assert.Equal(2, bad.LineNumber);
+        Assert.Equal(CandumpSkipKind.Malformed, bad.Kind);
+        Assert.Equal("interface name longer than 15 bytes (Linux IFNAMSIZ is 16 with the terminating NUL)", bad.Reason);
+        Assert.Equal("names.log:2: interface name longer than 15 bytes (Linux IFNAMSIZ is 16 with the terminating NUL): (1.000001) abcdefghijklmnop 123#22", bad.ToString());
+    }
+
+    [Fact]
+    public void Control_characters_and_invalid_utf8_in_a_skipped_line_are_reported_escaped()
+    {
+        byte[] log = [.. "(1.000000) can0 123#11\n"u8, .. "\u001b]0;pwned\u0007\u0000\u001b[2J"u8, 0xFF, .. "\n(1.000001) \u001b[31m 123#22\n"u8];
+        var skipped = new List<CandumpSkippedLine>();
+        using var reader = new CandumpLogReader(new MemoryStream(log), "bad\u001b.log", _ => 0, skipped.Add);
+        var batch = new FrameBatch(10);
+        reader.ReadBatch(batch);
+        Assert.Equal(1, batch.Count);
+
+        Assert.Equal(2, skipped.Count);
+        Assert.Equal(@"\e]0;pwned\a\0\e[2J\xFF", skipped[0].Text);
+        Assert.Equal(@"(1.000001) \e[31m 123#22", skipped[1].Text);
+        Assert.Equal("interface name contains a control character", skipped[1].Reason);
+        Assert.Equal(@"bad\e.log:3: interface name contains a control character: (1.000001) \e[31m 123#22", skipped[1].ToString());
+        Assert.All(skipped, s => Assert.DoesNotContain(s.ToString(), c => char.IsControl(c)));
+    }
+
+    [Fact]
+    public void A_long_skipped_line_is_cut_in_its_report()
+    {
+        var skipped = new List<CandumpSkippedLine>();
+        var line = "(1.000000) can0 123#" + new string('Z', 1000) + "\n";
+        using var reader = new CandumpLogReader(new MemoryStream(Encoding.ASCII.GetBytes(line)), "m", _ => 0, skipped.Add);
+        reader.ReadBatch(new FrameBatch(1));
+        var report = Assert.Single(skipped);
+        Assert.Equal(line[..CandumpSkippedLine.MaxTextLength] + "... (820 more bytes)", report.Text);
+    }
+
+    [Fact]
     public void Sync_read_matches_and_handles_a_bom_and_no_final_newline()
     {
         var bytes = Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes(MixedLog)).ToArray();

@@ -47,8 +47,8 @@ public class CandumpLogWriterTests
     [InlineData("(0000000166.000001)   can0 123#de.ad.be.ef R", "(166.000001) can0 123#DEADBEEF")]
     [InlineData("(1.000000) can0 123#r", "(1.000000) can0 123#R")]
     [InlineData("(1.000000) can0 123#R0", "(1.000000) can0 123#R")]
-    [InlineData("(1.000000) can0 123##0aa", "(1.000000) can0 123##4AA")]
-    [InlineData("(1.000000) can0 123##1.aa.bb", "(1.000000) can0 123##5AABB")]
+    [InlineData("(1.000000) can0 123##0aa", "(1.000000) can0 123##0AA")]
+    [InlineData("(1.000000) can0 123##1.aa.bb", "(1.000000) can0 123##1AABB")]
     [InlineData("(1.000000) can0 123#1122334455667788_a", "(1.000000) can0 123#1122334455667788_A")]
     public void Other_accepted_forms_are_written_canonically_and_reparse_to_the_same_frame(string input, string canonical)
     {
@@ -92,7 +92,7 @@ public class CandumpLogWriterTests
         var output = new ArrayBufferWriter<byte>();
         var frame = ParseHelper.ParseOk("(5.000006) can0 00000285##1AA", out _);
         CandumpLineFormatter.Write(in frame, "vcan0"u8, output);
-        Assert.Equal("(5.000006) vcan0 00000285##5AA\n", Encoding.ASCII.GetString(output.WrittenSpan));
+        Assert.Equal("(5.000006) vcan0 00000285##1AA\n", Encoding.ASCII.GetString(output.WrittenSpan));
     }
 
     public static TheoryData<string, CanFrame> InvalidFrames() => new()
@@ -109,6 +109,10 @@ public class CandumpLogWriterTests
         { "only to classic", new CanFrame { Length = 8, Len8Dlc = 9, Flags = CanFrameFlags.Fd } },
         { "error frame cannot be remote", new CanFrame { Flags = CanFrameFlags.Error | CanFrameFlags.Remote } },
         { "error frame carries at most 8", new CanFrame { Flags = CanFrameFlags.Error, Length = 12 } },
+        { "not CAN FD", new CanFrame { FdFlagsExtra = CanFdFlagsExtra.Bit3 } },
+        { "not CAN FD", new CanFrame { Flags = CanFrameFlags.Error, FdFlagsExtra = CanFdFlagsExtra.FdfClear } },
+        { "not FdfClear or Bit3", new CanFrame { Flags = CanFrameFlags.Fd, FdFlagsExtra = (CanFdFlagsExtra)0x1 } },
+        { "not FdfClear or Bit3", new CanFrame { Flags = CanFrameFlags.Fd, FdFlagsExtra = (CanFdFlagsExtra)0x10 } },
     };
 
     [Theory]

@@ -2,6 +2,7 @@ using CanMesh.Candump;
 using CanMesh.Capture.Configuration;
 using CanMesh.Frames;
 using CanMesh.Store.Events;
+using CanMesh.Text;
 using Microsoft.Extensions.Logging;
 
 namespace CanMesh.Capture.Sources.Replay;
@@ -36,6 +37,8 @@ public sealed class ReplaySource : IFrameSource
         var startNs = NowNs(time);
         long lastRecordedNs = 0;
         var pass = 0;
+        // Skipped lines arrive escaped (CandumpSkippedLine); the path this source prints itself is escaped here.
+        var shownPath = PrintableText.Escape(_settings.Path, PrintableText.MaxPathLength);
 
         while (!stopping.IsCancellationRequested)
         {
@@ -78,15 +81,15 @@ public sealed class ReplaySource : IFrameSource
                 }
                 if (unreported > 0)
                 {
-                    context.RecordEvent(CaptureEventKind.Malformed, $"{unreported} more malformed lines skipped in {_settings.Path} (pass {pass}); only the first {ReportedMalformedLinesPerPass} are reported one by one.", unreported);
+                    context.RecordEvent(CaptureEventKind.Malformed, $"{unreported} more malformed lines skipped in {shownPath} (pass {pass}); only the first {ReportedMalformedLinesPerPass} are reported one by one.", unreported);
                 }
                 if (reader.FramesRead == 0 && reader.EndOfLog)
                 {
-                    context.Logger.LogWarning("Replay of {Path} found no frames ({Malformed} malformed lines).", _settings.Path, reader.MalformedLines);
+                    context.Logger.LogWarning("Replay of {Path} found no frames ({Malformed} malformed lines).", shownPath, reader.MalformedLines);
                     if (_settings.Loop) stopping.WaitHandle.WaitOne(TimeSpan.FromSeconds(1));
                 }
                 context.Logger.LogInformation("Replay {Name}: pass {Pass} of {Path} read {Frames} frames, skipped {Malformed} malformed lines.",
-                    Name, pass, _settings.Path, reader.FramesRead, reader.MalformedLines);
+                    Name, pass, shownPath, reader.FramesRead, reader.MalformedLines);
             }
             if (!_settings.Loop) break;
             // The next pass continues the timeline one typical frame gap after this one's last frame.
