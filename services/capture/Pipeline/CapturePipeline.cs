@@ -48,7 +48,7 @@ public sealed class CapturePipeline : IDisposable
         foreach (var source in sources)
         {
             _contexts.Add(new FrameSourceContext(source.Name, _pool, _queue.Writer, resolver, _events.Enqueue,
-                loggers.CreateLogger($"CanMesh.Capture.Sources.{source.Kind}"), time));
+                loggers.CreateLogger($"CanMesh.Capture.Sources.{source.Kind}"), time, source.Origin, _stopSources.Token));
         }
         _writerLoop = new StoreWriterLoop(journal, _queue.Reader, _pool, new DropRecorder(_contexts), _events, settings,
             loggers.CreateLogger("CanMesh.Capture.StoreWriter"), time);

@@ -5,12 +5,14 @@ namespace CanMesh.Capture.Tests.Infrastructure;
 
 /// <summary>
 /// A source that hands over a fixed number of frames in fixed-size batches as fast as it can, and says
-/// when it is done: for tests of what the pipeline does with what it is given.
+/// when it is done: for tests of what the pipeline does with what it is given. A live bus by default
+/// (a full queue drops), or any other origin.
 /// </summary>
-internal sealed class BurstSource(string name, int batches, int framesPerBatch) : IFrameSource
+internal sealed class BurstSource(string name, int batches, int framesPerBatch, FrameOrigin origin = FrameOrigin.LiveBus) : IFrameSource
 {
     public string Name => name;
     public string Kind => "burst";
+    public FrameOrigin Origin => origin;
     public ManualResetEventSlim Finished { get; } = new();
     public long Produced { get; private set; }
 
