@@ -123,6 +123,10 @@ public sealed class PipelineTests
         Assert.Equal(counters.Frames - counters.QueueDrops, temp.Scalar("SELECT count(*) FROM frames"));
         Assert.Equal(counters.QueueDrops, temp.Scalar("SELECT SUM(count) FROM events WHERE kind = 'QueueOverflow' AND source = 'burst0'"));
         Assert.Contains("queue was full", (string)temp.Query("SELECT message FROM events WHERE kind = 'QueueOverflow'")[0][0]!);
+        var outcome = pipeline.Outcome();
+        Assert.False(outcome.IsComplete);
+        Assert.Equal(new CaptureOutcome(counters.Frames, counters.Frames - counters.QueueDrops, counters.QueueDrops, 0, 0), outcome);
+        Assert.Contains($"{counters.QueueDrops} dropped by a full queue", outcome.Describe());
     }
 
     [Fact]

@@ -30,6 +30,7 @@ public sealed class CapturePipeline : IDisposable
     private readonly TimeProvider _time;
     private readonly TaskCompletionSource _sourcesFinished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<Exception> _writerFailed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly long _committedSeqAtStart;
     private int _running;
     private long _startedTimestamp;
     private Exception? _writerFault;
@@ -41,6 +42,7 @@ public sealed class CapturePipeline : IDisposable
         _sources = sources;
         _time = time;
         _logger = loggers.CreateLogger("CanMesh.Capture.Pipeline");
+        _committedSeqAtStart = journal.CommittedSeq;
         _queue = new FrameQueue(settings.QueueCapacityFrames);
         // Enough idle batches for a full queue plus one in hand per source: steady state allocates nothing.
         _pool = new FrameBatchPool(settings.BatchFrames, settings.QueueCapacityFrames / settings.BatchFrames + 4 * sources.Count + 8);
@@ -121,6 +123,19 @@ public sealed class CapturePipeline : IDisposable
         _queue.Writer.Complete();
         _writerThread.Join();
         if (_writerFault is not null) throw new InvalidOperationException("The store writer failed.", _writerFault);
+    }
+
+    /// <summary>What this run read and what became of it; final once <see cref="Stop"/> has returned.</summary>
+    public CaptureOutcome Outcome()
+    {
+        long read = 0, queueDrops = 0, kernelDrops = 0;
+        foreach (var context in _contexts)
+        {
+            read += context.Counters.Frames;
+            queueDrops += context.Counters.QueueDrops;
+            kernelDrops += context.Counters.KernelDrops;
+        }
+        return new CaptureOutcome(read, _journal.CommittedSeq - _committedSeqAtStart, queueDrops, StoreDrops, kernelDrops);
     }
 
     private void RunSource(IFrameSource source, FrameSourceContext context)
