@@ -45,6 +45,22 @@ internal sealed class SqliteDatabase : IDisposable
 
     public RawStatement Prepare(string sql) => new(_db, sql);
 
+    /// <summary>Begins a write transaction; dispose the result without committing to roll it back.</summary>
+    public SqliteTransaction BeginImmediate()
+    {
+        Execute("BEGIN IMMEDIATE");
+        return new SqliteTransaction(this);
+    }
+
+    /// <summary>
+    /// Rolls back the open transaction, if there is one: SQLite ends it by itself after some errors (a full
+    /// disk during COMMIT), and a ROLLBACK then would fail.
+    /// </summary>
+    public void RollbackIfOpen()
+    {
+        if (raw.sqlite3_get_autocommit(_db) == 0) Execute("ROLLBACK");
+    }
+
     /// <summary>
     /// Runs a short autocommit write, retrying while SQLite answers SQLITE_BUSY. The busy timeout covers
     /// most contention with the frame writer, but in WAL mode a write can get SQLITE_BUSY at once (when

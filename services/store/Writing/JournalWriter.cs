@@ -168,11 +168,11 @@ public sealed unsafe class JournalWriter : IDisposable
         if (!_inTransaction) return;
         try
         {
-            _db.Execute("ROLLBACK");
+            _db.RollbackIfOpen();
         }
         catch (SqliteError)
         {
-            // SQLite rolls back by itself after some errors (a full disk during commit); nothing left to undo.
+            // A failed rollback after a failed write adds nothing a person can act on; the write's error said it.
         }
         _inTransaction = false;
         _nextSeq = _journal.CommittedSeq + 1;
