@@ -31,7 +31,8 @@ internal sealed class StoreWriterLoop
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly List<FrameBatch> _uncommitted = [];
-    private readonly List<CaptureEvent> _uncommittedEvents = [];
+    // Events taken off the queue and not committed yet: kept however many attempts fail, until one commits them.
+    private readonly List<CaptureEvent> _pendingEvents = [];
     private long _transactionStartTicks;
     private long _nextRetentionTicks;
     private long _commits;
@@ -73,7 +74,7 @@ internal sealed class StoreWriterLoop
                 {
                     if (_writer.PendingFrames >= _settings.CommitMaxFrames || RemainingDelay() <= TimeSpan.Zero) CommitOrRecover();
                 }
-                else if (!_events.IsEmpty || _drops.HasNews() || _writer.HasStagedWrites)
+                else if (HasWork)
                 {
                     CommitOrRecover();
                 }
@@ -108,24 +109,18 @@ internal sealed class StoreWriterLoop
         return remaining < TimeSpan.Zero ? TimeSpan.Zero : remaining;
     }
 
+    private bool HasWork =>
+        _uncommitted.Count > 0 || _pendingEvents.Count > 0 || !_events.IsEmpty || _drops.HasNews() || _writer.HasStagedWrites;
+
     private void CommitOrRecover()
     {
-        if (_uncommitted.Count == 0 && _events.IsEmpty && !_drops.HasNews() && !_writer.HasStagedWrites) return;
+        if (!HasWork) return;
         try
         {
             var now = NowNs();
-            while (_events.TryDequeue(out var e))
-            {
-                _uncommittedEvents.Add(e);
-                _writer.AppendEvent(e);
-            }
-            _drops.AppendEvents(_writer, now);
+            AppendEvents(now);
             _writer.Commit(now);
-            _drops.Confirm();
-            _uncommittedEvents.Clear();
-            Interlocked.Increment(ref _commits);
-            foreach (var batch in _uncommitted) _pool.Return(batch);
-            _uncommitted.Clear();
+            Committed();
         }
         catch (SqliteError error)
         {
@@ -133,9 +128,32 @@ internal sealed class StoreWriterLoop
         }
     }
 
+    /// <summary>Adds every event not committed yet (taken off the queue now or by an attempt that failed) and the drop counts' news.</summary>
+    private void AppendEvents(long nowNs)
+    {
+        while (_events.TryDequeue(out var e)) _pendingEvents.Add(e);
+        foreach (var e in _pendingEvents) _writer.AppendEvent(e);
+        _drops.AppendEvents(_writer, nowNs);
+    }
+
+    private void Committed()
+    {
+        _drops.Confirm();
+        _pendingEvents.Clear();
+        Interlocked.Increment(ref _commits);
+        ReturnBatches();
+    }
+
+    private void ReturnBatches()
+    {
+        foreach (var batch in _uncommitted) _pool.Return(batch);
+        _uncommitted.Clear();
+    }
+
     /// <summary>
-    /// A write failed: undo the transaction, make room if the disk is full, and write the same frames
-    /// again. If that fails too, they are dropped and counted so the capture goes on.
+    /// A write failed: undo the transaction, make room if the disk is full, and write the same frames and
+    /// events again. If that fails too, the frames are dropped and counted so the capture goes on; the events
+    /// stay pending and go with the next commit that succeeds (an event is never dropped).
     /// </summary>
     private void Fail(SqliteError error)
     {
@@ -144,33 +162,37 @@ internal sealed class StoreWriterLoop
         _drops.Rewind();
         _logger.LogError("Writing to the capture database failed: {Message}", error.Message);
         if (error.IsDiskFull) RunRetention(force: true);
+        var frames = _uncommitted.Sum(b => (long)b.Count);
         try
         {
-            foreach (var e in _uncommittedEvents) _writer.AppendEvent(e);
             foreach (var batch in _uncommitted) _writer.Append(batch.Frames);
-            _drops.AppendEvents(_writer, NowNs());
+            AppendEvents(NowNs());
             _writer.Commit(NowNs());
-            _drops.Confirm();
-            Interlocked.Increment(ref _commits);
-            _logger.LogInformation("Retried the failed write: {Frames} frames committed.", _uncommitted.Sum(b => b.Count));
+            Committed();
+            _logger.LogInformation("Retried the failed write: {Frames} frames committed.", frames);
         }
         catch (SqliteError again)
         {
             _writer.Rollback();
             _drops.Rewind();
-            var lost = _uncommitted.Sum(b => (long)b.Count);
-            Interlocked.Add(ref _storeDrops, lost);
-            _logger.LogCritical(
-                "Writing to the capture database failed again ({Message}); {Frames} frames dropped. Free disk space or lower Store:Retention:MaxBytes.",
-                again.Message, lost);
-            // The event itself may not fit either; it is queued and written as soon as the store accepts writes.
-            _events.Enqueue(new CaptureEvent(NowNs(), CaptureEventKind.SourceFault, null, lost,
-                $"{lost} frames could not be stored: {again.Message}"));
+            ReturnBatches();
+            if (frames > 0)
+            {
+                Interlocked.Add(ref _storeDrops, frames);
+                _logger.LogCritical(
+                    "Writing to the capture database failed again ({Message}); {Frames} frames dropped. Free disk space or lower Store:Retention:MaxBytes.",
+                    again.Message, frames);
+                // The event itself may not fit either; it stays pending until the store accepts writes.
+                _events.Enqueue(new CaptureEvent(NowNs(), CaptureEventKind.SourceFault, null, frames,
+                    $"{frames} frames could not be stored: {again.Message}"));
+            }
+            else
+            {
+                _logger.LogError("Writing to the capture database failed again ({Message}); {Events} events wait for the next commit.",
+                    again.Message, _pendingEvents.Count);
+            }
             Thread.Sleep(FailureBackoff);
         }
-        foreach (var batch in _uncommitted) _pool.Return(batch);
-        _uncommitted.Clear();
-        _uncommittedEvents.Clear();
     }
 
     private void RunRetentionIfDue()
