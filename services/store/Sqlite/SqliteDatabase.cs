@@ -40,7 +40,7 @@ internal sealed class SqliteDatabase : IDisposable
     public void Execute(string sql)
     {
         var rc = raw.sqlite3_exec(db: _db, sql, out var error);
-        if (rc != raw.SQLITE_OK) throw new SqliteError(rc, $"SQLite error {rc} while executing \"{Shorten(sql)}\" on {Path}: {error}");
+        if (rc != raw.SQLITE_OK) throw SqliteError.WithDetail(_db, rc, $"SQLite error {rc} while executing \"{Shorten(sql)}\" on {Path}: {error}");
     }
 
     public RawStatement Prepare(string sql) => new(_db, sql);
