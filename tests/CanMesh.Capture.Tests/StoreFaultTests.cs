@@ -21,6 +21,46 @@ public sealed class StoreFaultTests
     }
 
     [SmallFileSystemFact]
+    public void A_capture_larger_than_its_small_disk_goes_on_evicting_the_oldest_frames_with_a_record_of_each()
+    {
+        using var fs = new SmallFileSystem(16 << 20);
+        using var temp = new TempFolder();
+        var database = fs.File("capture.db");
+        // The free-space floor is what keeps a filling disk writable: deleting needs room too (for the WAL), so
+        // eviction has to start before the file system is full, not when a write has already failed.
+        var retention = new RetentionSettings { MinFreeDiskBytes = 6 << 20, CheckInterval = TimeSpan.FromMilliseconds(50) };
+        using var journal = FrameJournal.Open(new StoreSettings { Path = database, Retention = retention });
+        var source = new ManualSource("manual0");
+        using (var pipeline = new CapturePipeline(journal, [source], new PipelineSettings(), NullLoggerFactory.Instance, TimeProvider.System))
+        {
+            pipeline.Start();
+            // About 27 MB of frames for a 16 MiB file system.
+            for (var sent = 25_000; sent <= 750_000; sent += 25_000)
+            {
+                source.Send(25_000);
+                Assert.True(WaitUntil(() => journal.CommittedSeq + pipeline.StoreDrops >= sent), $"stuck at committed seq {journal.CommittedSeq} of {sent}");
+            }
+            pipeline.Stop();
+            Assert.Equal(0, pipeline.StoreDrops);
+        }
+
+        var firstKept = temp.Query("SELECT min(seq), max(seq), count(*) FROM frames", database)[0];
+        Assert.Equal(750_000L, firstKept[1]);
+        Assert.True((long)firstKept[0]! > 1, "nothing was evicted: the test did not fill the disk");
+        Assert.Equal(750_000L - (long)firstKept[0]! + 1, firstKept[2]);
+        // Every evicted frame is in exactly one eviction record, oldest first, without gaps.
+        var evictions = temp.Query("SELECT first_seq, last_seq, count FROM events WHERE kind LIKE '%Eviction' ORDER BY first_seq", database);
+        var next = 1L;
+        foreach (var e in evictions)
+        {
+            Assert.Equal(next, e[0]);
+            Assert.Equal((long)e[1]! - (long)e[0]! + 1, e[2]);
+            next = (long)e[1]! + 1;
+        }
+        Assert.Equal(firstKept[0], next);
+    }
+
+    [SmallFileSystemFact]
     public void Events_taken_for_a_commit_that_failed_twice_are_kept_and_written_once_the_disk_has_room()
     {
         using var fs = new SmallFileSystem(4 << 20);

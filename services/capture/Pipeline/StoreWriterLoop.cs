@@ -13,7 +13,7 @@ namespace CanMesh.Capture.Pipeline;
 /// transaction, and commits when the transaction holds <see cref="PipelineSettings.CommitMaxFrames"/>
 /// or its first frame has waited <see cref="PipelineSettings.CommitMaxDelay"/>. Batches go back to the
 /// pool only after their commit, so a failed commit can be retried with the same frames and seqs.
-/// Between commits it runs retention. A full disk is logged, evicts what retention may, and is retried;
+/// Between commits it runs retention. A full disk (<see cref="SqliteError.IsOutOfSpace"/>) is logged, evicts what retention may, and is retried;
 /// the loop keeps running and the queue absorbs (and then counts) what arrives meanwhile.
 /// </summary>
 internal sealed class StoreWriterLoop
@@ -160,8 +160,18 @@ internal sealed class StoreWriterLoop
         Interlocked.Increment(ref _commitFailures);
         _writer.Rollback();
         _drops.Rewind();
-        _logger.LogError("Writing to the capture database failed: {Message}", error.Message);
-        if (error.IsDiskFull) RunRetention(force: true);
+        // A backstop for a write that outgrew the space left: on a file system already 100% full the eviction
+        // fails too (deleting writes to the WAL), which is why retention keeps a free-space floor
+        // (Store:Retention:MinFreeDisk) and evicts before the disk is full.
+        if (error.IsOutOfSpace)
+        {
+            _logger.LogError("Writing to the capture database failed: the file system is out of space ({Message}); evicting the oldest frames to make room.", error.Message);
+            RunRetention(force: true);
+        }
+        else
+        {
+            _logger.LogError("Writing to the capture database failed: {Message}", error.Message);
+        }
         var frames = _uncommitted.Sum(b => (long)b.Count);
         try
         {

@@ -19,8 +19,35 @@ public sealed class SqliteError : Exception
     public int ExtendedCode { get; }
     public int SystemErrno { get; }
 
-    /// <summary>The disk is full (SQLITE_FULL), or the file system refused to grow the file (SQLITE_IOERR on write).</summary>
-    public bool IsDiskFull => (Code & 0xFF) == raw.SQLITE_FULL;
+    /// <summary>
+    /// The file system has no room for the write: evicting old frames can help, where it cannot for other errors.
+    /// </summary>
+    /// <remarks>
+    /// Out of space is either of:
+    /// <list type="bullet">
+    /// <item>SQLITE_FULL: SQLite's unix VFS returns it when a write to the database or its WAL fails with
+    /// ENOSPC or comes back short (what a full tmpfs or ext4 gives).</item>
+    /// <item>SQLITE_IOERR, whatever its extended code (SQLITE_IOERR_WRITE, _FSYNC, _TRUNCATE, _SHMSIZE, ...),
+    /// when the OS error behind it is ENOSPC or EDQUOT: file systems that find out late that they are full
+    /// (at fsync with delayed allocation, over NFS, over a quota) and the -shm file failing to grow report it
+    /// so.</item>
+    /// </list>
+    /// Any other I/O error (EIO from a failing SD card, say) is not cured by deleting frames: the writer logs
+    /// it and retries without evicting.
+    /// </remarks>
+    public bool IsOutOfSpace => (Code & 0xFF) switch
+    {
+        raw.SQLITE_FULL => true,
+        raw.SQLITE_IOERR => SystemErrno is Errno.ENOSPC or Errno.EDQUOT,
+        _ => false,
+    };
+
+    /// <summary>The errno values that mean "no room" on Linux.</summary>
+    private static class Errno
+    {
+        public const int ENOSPC = 28;
+        public const int EDQUOT = 122;
+    }
 
     internal static void Check(sqlite3 db, int rc, string what)
     {
