@@ -20,8 +20,14 @@ public enum CaptureEventKind
     /// <summary>Input skipped because it could not be parsed (count = lines; message says file and line).</summary>
     Malformed,
 
-    /// <summary>Error frames seen on a bus (count = frames).</summary>
+    /// <summary>Error frames a CAN controller reported on a live bus (count = frames).</summary>
     BusError,
+
+    /// <summary>
+    /// Error frames read from a replayed log (count = frames): stored as frames like any other, but recorded on
+    /// some bus earlier, not reported to this capture by a controller, so not a <see cref="BusError"/>.
+    /// </summary>
+    ReplayedErrorFrames,
 
     /// <summary>An interface went missing or down; the source retries.</summary>
     InterfaceDown,
