@@ -51,6 +51,20 @@ internal sealed class StoreWriterLoop
         _settings = settings;
         _logger = logger;
         _time = time;
+        // Before anything else is queued, so the record comes ahead of the new run's Started event.
+        if (_writer.BeginRun(NowNs()) is { } previousStartNs) RecordUncleanShutdown(previousStartNs);
+    }
+
+    private void RecordUncleanShutdown(long previousStartNs)
+    {
+        var committed = _journal.CommittedSeq;
+        var since = DateTimeOffset.UnixEpoch.AddTicks(previousStartNs / 100);
+        _logger.LogWarning(
+            "The previous capture run (started {Started:u}) did not stop cleanly (a crash, kill -9 or power loss): it committed frames through seq {Seq}; what it had read and not committed is lost.",
+            since, committed);
+        _events.Enqueue(new CaptureEvent(NowNs(), CaptureEventKind.UncleanShutdown, null, 1,
+            $"The previous capture run (started {since:u}) did not stop cleanly (a crash, kill -9 or power loss): frames through seq {committed} are committed; " +
+            "frames it had read but not committed are lost and were not counted.", LastSeq: committed));
     }
 
     public long Commits => Interlocked.Read(ref _commits);
@@ -81,6 +95,8 @@ internal sealed class StoreWriterLoop
                 if (_queue.IsFinished) break;
                 if (!_writer.InTransaction) RunRetentionIfDue();
             }
+            // Every frame read is in; the last commit also says this run ended cleanly.
+            _writer.EndRun();
             CommitOrRecover();
         }
         finally

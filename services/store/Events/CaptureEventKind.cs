@@ -11,6 +11,12 @@ public enum CaptureEventKind
     /// <summary>The capture service stopped cleanly after draining its queue.</summary>
     Stopped,
 
+    /// <summary>
+    /// Found at start: the previous run never stopped cleanly (a crash, kill -9 or power loss). last_seq is the
+    /// last seq it committed; what it had read and not committed is lost and was never counted.
+    /// </summary>
+    UncleanShutdown,
+
     /// <summary>Frames dropped because the in-process queue was full (count = frames).</summary>
     QueueOverflow,
 
