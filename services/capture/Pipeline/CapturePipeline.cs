@@ -33,6 +33,7 @@ public sealed class CapturePipeline : IDisposable
     private readonly long _committedSeqAtStart;
     private int _running;
     private long _startedTimestamp;
+    private long _sourcesEndedTimestamp;
     private Exception? _writerFault;
 
     public CapturePipeline(FrameJournal journal, IReadOnlyList<IFrameSource> sources, PipelineSettings settings,
@@ -70,6 +71,9 @@ public sealed class CapturePipeline : IDisposable
     /// <summary>When <see cref="Start"/> ran, on the pipeline's <see cref="TimeProvider"/> timestamp clock (0 before).</summary>
     public long StartedTimestamp => Interlocked.Read(ref _startedTimestamp);
 
+    /// <summary>When the last source returned from Run, on the same clock as <see cref="StartedTimestamp"/> (0 while any runs).</summary>
+    public long SourcesEndedTimestamp => Interlocked.Read(ref _sourcesEndedTimestamp);
+
     /// <summary>Completes with the error if the store writer thread stops unexpectedly: nothing is stored after that.</summary>
     public Task<Exception> WriterFailed => _writerFailed.Task;
 
@@ -82,7 +86,7 @@ public sealed class CapturePipeline : IDisposable
         Interlocked.Exchange(ref _startedTimestamp, _time.GetTimestamp());
         _writerThread.Start();
         var remaining = _sources.Count;
-        if (remaining == 0) _sourcesFinished.TrySetResult();
+        if (remaining == 0) SourcesEnded();
         for (var i = 0; i < _sources.Count; i++)
         {
             var source = _sources[i];
@@ -90,7 +94,7 @@ public sealed class CapturePipeline : IDisposable
             var thread = new Thread(() =>
             {
                 RunSource(source, context);
-                if (Interlocked.Decrement(ref remaining) == 0) _sourcesFinished.TrySetResult();
+                if (Interlocked.Decrement(ref remaining) == 0) SourcesEnded();
             })
             {
                 Name = $"canmesh source {source.Name}",
@@ -101,6 +105,12 @@ public sealed class CapturePipeline : IDisposable
             _sourceThreads.Add(thread);
             thread.Start();
         }
+    }
+
+    private void SourcesEnded()
+    {
+        Interlocked.Exchange(ref _sourcesEndedTimestamp, _time.GetTimestamp());
+        _sourcesFinished.TrySetResult();
     }
 
     /// <summary>
