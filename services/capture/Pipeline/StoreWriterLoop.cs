@@ -14,7 +14,7 @@ namespace CanMesh.Capture.Pipeline;
 /// or its first frame has waited <see cref="PipelineSettings.CommitMaxDelay"/>. Batches go back to the
 /// pool only after their commit, so a failed commit can be retried with the same frames and seqs.
 /// Between commits it runs retention. A full disk (<see cref="SqliteError.IsOutOfSpace"/>) is logged, evicts what retention may, and is retried;
-/// the loop keeps running and the queue absorbs (and then counts) what arrives meanwhile.
+/// the loop keeps running and the queue absorbs what arrives meanwhile (then a live bus drops and counts, a file waits).
 /// </summary>
 internal sealed class StoreWriterLoop
 {
