@@ -106,7 +106,7 @@ public sealed class CaptureService : IHostedService, IDisposable
         // Claims completeness only when the counts prove it; otherwise says what was lost (DESIGN.md invariant 4).
         var outcome = pipeline.Outcome();
         _logger.Log(outcome.IsComplete ? LogLevel.Information : LogLevel.Warning,
-            "Stopped: {Outcome} (committed seq {Seq}).", outcome.Describe(), _journal!.CommittedSeq);
+            "Stopped: {Outcome}; committed seq {Seq}.", outcome.Describe(), _journal!.CommittedSeq);
     }
 
     private long NowNs() => (_time.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks * 100;
