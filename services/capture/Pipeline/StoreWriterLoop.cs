@@ -13,8 +13,9 @@ namespace CanMesh.Capture.Pipeline;
 /// transaction, and commits when the transaction holds <see cref="PipelineSettings.CommitMaxFrames"/>
 /// or its first frame has waited <see cref="PipelineSettings.CommitMaxDelay"/>. Batches go back to the
 /// pool only after their commit, so a failed commit can be retried with the same frames and seqs.
-/// Between commits it runs retention. A full disk (<see cref="SqliteError.IsOutOfSpace"/>) is logged, evicts what retention may, and is retried;
-/// the loop keeps running and the queue absorbs what arrives meanwhile (then a live bus drops and counts, a file waits).
+/// Between commits it runs retention. A full disk (<see cref="SqliteError.IsOutOfSpace"/>) is logged,
+/// evicts what retention may, and is retried; the loop keeps running and the queue absorbs what arrives
+/// meanwhile (once it is full, a live bus drops and counts, a file or generator waits).
 /// </summary>
 internal sealed class StoreWriterLoop
 {

@@ -66,7 +66,8 @@ public sealed class FrameSourceContext
     /// </summary>
     /// <returns>
     /// True if the batch was queued. False if it was dropped (counted), or if capture stopped while the
-    /// source waited for room: then its frames are not counted as read at all; the file still holds them.
+    /// source waited for room: then its frames are not counted as read at all (nothing is lost: the file
+    /// still holds them, a generator makes others).
     /// </returns>
     public bool Submit(FrameBatch batch)
     {
@@ -82,7 +83,7 @@ public sealed class FrameSourceContext
             bytes += frame.IsRemote ? 0 : frame.Length;
             if (frame.IsError) errors++;
         }
-        // Counted from here on: once queued, the batch may be stored and reused at any moment.
+        // Taken now: once queued, the batch may be stored and reused at any moment.
         var count = frames.Length;
         var result = _queue.Write(batch, FullQueuePolicy, _stopping);
         if (result == QueueWriteResult.Cancelled)
