@@ -16,6 +16,29 @@ public sealed class PipelineTests
 
     private static FrameJournal Open(TempFolder temp) => FrameJournal.Open(new StoreSettings { Path = temp.Database });
 
+    /// <summary>Stalls the store: another connection holds the write lock until disposed, so the writer cannot begin a transaction.</summary>
+    private static SqliteConnection StallStore(TempFolder temp)
+    {
+        SQLitePCL.Batteries_V2.Init();
+        var blocker = new SqliteConnection($"Data Source={temp.Database};Pooling=False");
+        blocker.Open();
+        using var begin = blocker.CreateCommand();
+        begin.CommandText = "BEGIN EXCLUSIVE";
+        begin.ExecuteNonQuery();
+        return blocker;
+    }
+
+    private static bool WaitUntil(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) return false;
+            Thread.Sleep(10);
+        }
+        return true;
+    }
+
     [Fact]
     public void Transactions_commit_when_they_reach_the_size_bound()
     {
@@ -100,6 +123,81 @@ public sealed class PipelineTests
         Assert.Equal(counters.Frames - counters.QueueDrops, temp.Scalar("SELECT count(*) FROM frames"));
         Assert.Equal(counters.QueueDrops, temp.Scalar("SELECT SUM(count) FROM events WHERE kind = 'QueueOverflow' AND source = 'burst0'"));
         Assert.Contains("queue was full", (string)temp.Query("SELECT message FROM events WHERE kind = 'QueueOverflow'")[0][0]!);
+        var outcome = pipeline.Outcome();
+        Assert.False(outcome.IsComplete);
+        Assert.Equal(new CaptureOutcome(counters.Frames, counters.Frames - counters.QueueDrops, counters.QueueDrops, 0, 0), outcome);
+        Assert.Contains($"{counters.QueueDrops} dropped by a full queue", outcome.Describe());
+    }
+
+    [Fact]
+    public void A_file_source_waits_for_a_stalled_store_and_loses_nothing()
+    {
+        using var temp = new TempFolder();
+        using var journal = Open(temp);
+        journal.Interfaces.Resolve("file0");
+        var source = new BurstSource("file0", batches: 200, framesPerBatch: 256, FrameOrigin.File);
+        using var pipeline = Pipeline(journal, new PipelineSettings { QueueCapacityFrames = 2048, BatchFrames = 256 }, source);
+
+        using (var blocker = StallStore(temp))
+        {
+            pipeline.Start();
+            // The source fills the queue and then waits instead of dropping: while the store takes nothing, it
+            // cannot hand over more than the queue holds and the batch the writer has in hand.
+            var handedOver = pipeline.SourceContexts[0].Counters;
+            Assert.True(WaitUntil(() => handedOver.Frames >= 2048), "the source never filled the queue");
+            Assert.False(source.Finished.IsSet, "the source ran through a stalled store");
+            Assert.InRange(handedOver.Frames, 2048, 2048 + 256);
+        }
+        Assert.True(source.Finished.Wait(TimeSpan.FromSeconds(60)), "the source never finished once the store was free");
+        pipeline.Stop();
+
+        var counters = pipeline.SourceContexts[0].Counters;
+        Assert.Equal(0, counters.QueueDrops);
+        Assert.Equal(51_200, counters.Frames);
+        Assert.Equal(new object?[] { 51_200L, 51_200L }, temp.Query("SELECT count(*), max(seq) FROM frames")[0]);
+        Assert.Equal(0L, temp.Scalar("SELECT count(*) FROM events WHERE kind = 'QueueOverflow'"));
+    }
+
+    [Fact]
+    public async Task A_stop_ends_a_file_sources_wait_and_what_it_had_not_handed_over_is_not_counted_as_read()
+    {
+        using var temp = new TempFolder();
+        using var journal = Open(temp);
+        journal.Interfaces.Resolve("file0");
+        var source = new BurstSource("file0", batches: 200, framesPerBatch: 256, FrameOrigin.File);
+        using var pipeline = Pipeline(journal, new PipelineSettings { QueueCapacityFrames = 2048, BatchFrames = 256 }, source);
+
+        Task stopped;
+        using (var blocker = StallStore(temp))
+        {
+            pipeline.Start();
+            Assert.True(WaitUntil(() => pipeline.SourceContexts[0].Counters.Frames >= 2048), "the source never filled the queue");
+            stopped = Task.Run(() => pipeline.Stop());
+            // The stop wakes the waiting source at once; it returns while the store is still stalled.
+            Assert.True(source.Finished.Wait(TimeSpan.FromSeconds(30)), "the source kept waiting for room after the stop");
+        }
+        await stopped.WaitAsync(TimeSpan.FromSeconds(60));
+
+        var counters = pipeline.SourceContexts[0].Counters;
+        Assert.Equal(0, counters.QueueDrops);
+        Assert.InRange(counters.Frames, 2048, 2048 + 256);
+        Assert.Equal(counters.Frames, temp.Scalar("SELECT count(*) FROM frames"));
+    }
+
+    [Fact]
+    public async Task A_simulator_as_fast_as_the_queue_takes_them_drops_nothing()
+    {
+        using var temp = new TempFolder();
+        using var journal = Open(temp);
+        var sim = new SimSource("sim0", new SimSettings { FramesPerSecond = 0, Count = 300_000 });
+        using (var pipeline = Pipeline(journal, new PipelineSettings { QueueCapacityFrames = 4096, BatchFrames = 256 }, sim))
+        {
+            pipeline.Start();
+            await pipeline.SourcesFinished.WaitAsync(TimeSpan.FromSeconds(120));
+            pipeline.Stop();
+            Assert.Equal(0, pipeline.SourceContexts[0].Counters.QueueDrops);
+        }
+        Assert.Equal(new object?[] { 300_000L, 300_000L }, temp.Query("SELECT count(*), max(seq) FROM frames")[0]);
     }
 
     [Fact]

@@ -87,6 +87,40 @@ public sealed class ReplaySourceTests
     }
 
     [Fact]
+    public async Task Error_frames_in_a_log_are_stored_but_not_announced_as_bus_errors_of_this_capture()
+    {
+        using var temp = new TempFolder();
+        var log = temp.File("errors.log");
+        File.WriteAllLines(log,
+        [
+            "(1436509052.249713) can0 123#DEADBEEF",
+            "(1436509052.249714) can0 20000080#0000000000000000",
+            "(1436509052.249715) can0 20000004#0004000000000000",
+            "(1436509052.249716) can0 124#01",
+        ]);
+        using var journal = FrameJournal.Open(new StoreSettings { Path = temp.Database });
+        using (var pipeline = new CapturePipeline(journal, [new ReplaySource("replay0", new ReplaySettings { Path = log })],
+                   new PipelineSettings(), NullLoggerFactory.Instance, TimeProvider.System))
+        {
+            pipeline.Start();
+            await pipeline.SourcesFinished.WaitAsync(TimeSpan.FromSeconds(30));
+            pipeline.Stop();
+            Assert.Equal(2, pipeline.SourceContexts[0].Counters.ErrorFrames);
+        }
+
+        // Stored as the frames they are...
+        Assert.Equal(2L, temp.Scalar("SELECT count(*) FROM frames WHERE flags & 4"));
+        // ...but this capture received no bus error: the log recorded them on some bus, some time ago.
+        Assert.Equal(0L, temp.Scalar("SELECT count(*) FROM events WHERE kind = 'BusError'"));
+        var recorded = temp.Query("SELECT kind, source, count, message FROM events WHERE kind = 'ReplayedErrorFrames'");
+        var row = Assert.Single(recorded);
+        Assert.Equal(new object?[] { "ReplayedErrorFrames", "replay0", 2L }, row[..3]);
+        var message = (string)row[3]!;
+        Assert.DoesNotContain("received from the CAN controller", message);
+        Assert.Contains("replayed log", message);
+    }
+
+    [Fact]
     public void A_looping_replay_with_retiming_keeps_time_moving_forward()
     {
         using var temp = new TempFolder();

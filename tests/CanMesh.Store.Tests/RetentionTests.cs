@@ -1,3 +1,5 @@
+using CanMesh.Store.Sqlite;
+
 namespace CanMesh.Store.Tests;
 
 public sealed class RetentionTests
@@ -106,6 +108,33 @@ public sealed class RetentionTests
 
         // The freed pages now count as free space: a second pass deletes nothing.
         Assert.Equal(0, writer.EnforceRetention(HourLater, freeDiskBytes: 0).DeletedFrames);
+    }
+
+    [Fact]
+    public void A_failure_while_recording_an_eviction_deletes_nothing_and_leaves_no_transaction_open()
+    {
+        using var temp = new TempStore();
+        using var journal = Fill(temp, new RetentionSettings { MaxAge = TimeSpan.FromMinutes(1), MinFreeDiskBytes = 0 }, 1000, 100);
+        // SQLite-level fault injection: the events table refuses eviction rows, as a full disk might.
+        temp.Execute("CREATE TRIGGER refuse_eviction BEFORE INSERT ON events WHEN NEW.kind = 'Eviction' " +
+            "BEGIN SELECT RAISE(ABORT, 'injected fault: no eviction rows'); END");
+        using var writer = journal.CreateWriter();
+
+        var error = Assert.Throws<SqliteError>(() => writer.EnforceRetention(HourLater, long.MaxValue));
+        Assert.Contains("injected fault", error.Message);
+
+        // An eviction is never without its record: the frames are all still there.
+        Assert.Equal(new object?[] { 1000L, 1L }, temp.Query("SELECT count(*), min(seq) FROM frames")[0]);
+        Assert.Equal(1, journal.FirstSeq);
+        // And the writer's connection is not stuck in the failed transaction: later batches are stored.
+        writer.Append(TestFrames.Sequence(1, 10));
+        writer.Commit(2);
+        Assert.Equal(new object?[] { 1010L, 1010L }, temp.Query("SELECT count(*), max(seq) FROM frames")[0]);
+
+        // Once events can be written again, retention does its work and records it.
+        temp.Execute("DROP TRIGGER refuse_eviction");
+        Assert.Equal(1010, writer.EnforceRetention(HourLater, long.MaxValue).DeletedFrames);
+        Assert.Equal(new object?[] { "Eviction", 1010L, 1L, 1010L }, temp.Query("SELECT kind, count, first_seq, last_seq FROM events")[0]);
     }
 
     private static long UsedBytes(TempStore temp) =>

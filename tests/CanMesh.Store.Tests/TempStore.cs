@@ -37,6 +37,17 @@ internal sealed class TempStore : IDisposable
         return rows;
     }
 
+    /// <summary>Runs a statement on a connection of its own (to change the database behind the store's back).</summary>
+    public void Execute(string sql)
+    {
+        SQLitePCL.Batteries_V2.Init();
+        using var connection = new SqliteConnection($"Data Source={Path};Pooling=False;Default Timeout=30");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
     public long Scalar(string sql) => Convert.ToInt64(Query(sql)[0][0], System.Globalization.CultureInfo.InvariantCulture);
 
     public void Dispose()

@@ -9,10 +9,10 @@ namespace CanMesh.Bench.Capture;
 /// them, for a fixed number of frames, then returns.
 /// </summary>
 /// <remarks>
-/// Unlike every real source, it waits when the queue is nearly full. A benchmark that overran the queue
-/// would measure dropping frames, not storing them; a real source has a bus that does not wait, so it
-/// drops and counts instead (DESIGN.md invariant 4). It sleeps rather than spins: on a 2-core machine a
-/// spinning producer takes CPU from the writer it is waiting for.
+/// Like a replay or the simulator, it waits when the queue is nearly full: a benchmark that overran the
+/// queue would measure dropping frames, not storing them (a live bus does not wait, so it drops and counts
+/// instead, DESIGN.md invariant 4). It keeps its own sleep-based pacing, which the report counts
+/// (<see cref="Waits"/>); the queue's wait for a <see cref="FrameOrigin.Simulation"/> source is only a backstop.
 /// </remarks>
 internal sealed class InMemoryFrameSource : IFrameSource
 {
@@ -31,6 +31,7 @@ internal sealed class InMemoryFrameSource : IFrameSource
 
     public string Name => "bench";
     public string Kind => "memory";
+    public FrameOrigin Origin => FrameOrigin.Simulation;
 
     /// <summary>Times the source found the queue full and slept (how far ahead of the writer it ran).</summary>
     public long Waits { get; private set; }

@@ -102,8 +102,11 @@ public sealed class CaptureService : IHostedService, IDisposable
         }
         // Stop joins threads: keep it off the caller's thread.
         await Task.Run(() => pipeline.Stop(Stopped), CancellationToken.None).ConfigureAwait(false);
-        _stats?.LogOnce();
-        _logger.LogInformation("Stopped: every frame read is committed (committed seq {Seq}).", _journal!.CommittedSeq);
+        _stats?.LogFinal();
+        // Claims completeness only when the counts prove it; otherwise says what was lost (DESIGN.md invariant 4).
+        var outcome = pipeline.Outcome();
+        _logger.Log(outcome.IsComplete ? LogLevel.Information : LogLevel.Warning,
+            "Stopped: {Outcome}; committed seq {Seq}.", outcome.Describe(), _journal!.CommittedSeq);
     }
 
     private long NowNs() => (_time.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks * 100;

@@ -30,8 +30,10 @@ public sealed class CapturePipeline : IDisposable
     private readonly TimeProvider _time;
     private readonly TaskCompletionSource _sourcesFinished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<Exception> _writerFailed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly long _committedSeqAtStart;
     private int _running;
     private long _startedTimestamp;
+    private long _sourcesEndedTimestamp;
     private Exception? _writerFault;
 
     public CapturePipeline(FrameJournal journal, IReadOnlyList<IFrameSource> sources, PipelineSettings settings,
@@ -41,6 +43,7 @@ public sealed class CapturePipeline : IDisposable
         _sources = sources;
         _time = time;
         _logger = loggers.CreateLogger("CanMesh.Capture.Pipeline");
+        _committedSeqAtStart = journal.CommittedSeq;
         _queue = new FrameQueue(settings.QueueCapacityFrames);
         // Enough idle batches for a full queue plus one in hand per source: steady state allocates nothing.
         _pool = new FrameBatchPool(settings.BatchFrames, settings.QueueCapacityFrames / settings.BatchFrames + 4 * sources.Count + 8);
@@ -48,7 +51,7 @@ public sealed class CapturePipeline : IDisposable
         foreach (var source in sources)
         {
             _contexts.Add(new FrameSourceContext(source.Name, _pool, _queue.Writer, resolver, _events.Enqueue,
-                loggers.CreateLogger($"CanMesh.Capture.Sources.{source.Kind}"), time));
+                loggers.CreateLogger($"CanMesh.Capture.Sources.{source.Kind}"), time, source.Origin, _stopSources.Token));
         }
         _writerLoop = new StoreWriterLoop(journal, _queue.Reader, _pool, new DropRecorder(_contexts), _events, settings,
             loggers.CreateLogger("CanMesh.Capture.StoreWriter"), time);
@@ -74,6 +77,9 @@ public sealed class CapturePipeline : IDisposable
     /// <summary>When <see cref="Start"/> ran, on the pipeline's <see cref="TimeProvider"/> timestamp clock (0 before).</summary>
     public long StartedTimestamp => Interlocked.Read(ref _startedTimestamp);
 
+    /// <summary>When the last source returned from Run, on the same clock as <see cref="StartedTimestamp"/> (0 while any runs).</summary>
+    public long SourcesEndedTimestamp => Interlocked.Read(ref _sourcesEndedTimestamp);
+
     /// <summary>Completes with the error if the store writer thread stops unexpectedly: nothing is stored after that.</summary>
     public Task<Exception> WriterFailed => _writerFailed.Task;
 
@@ -86,7 +92,7 @@ public sealed class CapturePipeline : IDisposable
         Interlocked.Exchange(ref _startedTimestamp, _time.GetTimestamp());
         _writerThread.Start();
         var remaining = _sources.Count;
-        if (remaining == 0) _sourcesFinished.TrySetResult();
+        if (remaining == 0) SourcesEnded();
         for (var i = 0; i < _sources.Count; i++)
         {
             var source = _sources[i];
@@ -94,7 +100,7 @@ public sealed class CapturePipeline : IDisposable
             var thread = new Thread(() =>
             {
                 RunSource(source, context);
-                if (Interlocked.Decrement(ref remaining) == 0) _sourcesFinished.TrySetResult();
+                if (Interlocked.Decrement(ref remaining) == 0) SourcesEnded();
             })
             {
                 Name = $"canmesh source {source.Name}",
@@ -105,6 +111,12 @@ public sealed class CapturePipeline : IDisposable
             _sourceThreads.Add(thread);
             thread.Start();
         }
+    }
+
+    private void SourcesEnded()
+    {
+        Interlocked.Exchange(ref _sourcesEndedTimestamp, _time.GetTimestamp());
+        _sourcesFinished.TrySetResult();
     }
 
     /// <summary>
@@ -127,6 +139,19 @@ public sealed class CapturePipeline : IDisposable
         _queue.Writer.Complete();
         _writerThread.Join();
         if (_writerFault is not null) throw new InvalidOperationException("The store writer failed.", _writerFault);
+    }
+
+    /// <summary>What this run read and what became of it; final once <see cref="Stop"/> has returned.</summary>
+    public CaptureOutcome Outcome()
+    {
+        long read = 0, queueDrops = 0, kernelDrops = 0;
+        foreach (var context in _contexts)
+        {
+            read += context.Counters.Frames;
+            queueDrops += context.Counters.QueueDrops;
+            kernelDrops += context.Counters.KernelDrops;
+        }
+        return new CaptureOutcome(read, _journal.CommittedSeq - _committedSeqAtStart, queueDrops, StoreDrops, kernelDrops);
     }
 
     private void RunSource(IFrameSource source, FrameSourceContext context)

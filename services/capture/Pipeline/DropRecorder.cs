@@ -37,8 +37,18 @@ internal sealed class DropRecorder
                 "frames dropped because the capture queue was full (the store could not keep up); raise Capture:Queue:CapacityFrames or use faster storage");
             Append(writer, nowNs, source.SourceName, counters.KernelDrops, ref _kernelDrops[i], CaptureEventKind.KernelDrop,
                 "frames dropped by the kernel before they could be read (socket receive queue overflow); raise the interface's ReceiveBuffer");
-            Append(writer, nowNs, source.SourceName, counters.ErrorFrames, ref _errorFrames[i], CaptureEventKind.BusError,
-                "error frames received from the CAN controller");
+            // Only a live bus's error frames are bus errors of this capture; a replayed log's were recorded on some
+            // bus, some time ago (the simulator makes none).
+            if (source.Origin == FrameOrigin.LiveBus)
+            {
+                Append(writer, nowNs, source.SourceName, counters.ErrorFrames, ref _errorFrames[i], CaptureEventKind.BusError,
+                    "error frames received from the CAN controller");
+            }
+            else
+            {
+                Append(writer, nowNs, source.SourceName, counters.ErrorFrames, ref _errorFrames[i], CaptureEventKind.ReplayedErrorFrames,
+                    "error frames read from a replayed log and stored as frames; they were recorded on a bus earlier, not received from a CAN controller by this capture");
+            }
         }
     }
 

@@ -13,8 +13,9 @@ namespace CanMesh.Capture.Pipeline;
 /// transaction, and commits when the transaction holds <see cref="PipelineSettings.CommitMaxFrames"/>
 /// or its first frame has waited <see cref="PipelineSettings.CommitMaxDelay"/>. Batches go back to the
 /// pool only after their commit, so a failed commit can be retried with the same frames and seqs.
-/// Between commits it runs retention. A full disk is logged, evicts what retention may, and is retried;
-/// the loop keeps running and the queue absorbs (and then counts) what arrives meanwhile.
+/// Between commits it runs retention. A full disk (<see cref="SqliteError.IsOutOfSpace"/>) is logged,
+/// evicts what retention may, and is retried; the loop keeps running and the queue absorbs what arrives
+/// meanwhile (once it is full, a live bus drops and counts, a file or generator waits).
 /// </summary>
 internal sealed class StoreWriterLoop
 {
@@ -31,7 +32,8 @@ internal sealed class StoreWriterLoop
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly List<FrameBatch> _uncommitted = [];
-    private readonly List<CaptureEvent> _uncommittedEvents = [];
+    // Events taken off the queue and not committed yet: kept however many attempts fail, until one commits them.
+    private readonly List<CaptureEvent> _pendingEvents = [];
     private long _transactionStartTicks;
     private long _nextRetentionTicks;
     private long _commits;
@@ -53,6 +55,20 @@ internal sealed class StoreWriterLoop
         _settings = settings;
         _logger = logger;
         _time = time;
+        // Before anything else is queued, so the record comes ahead of the new run's Started event.
+        if (_writer.BeginRun(NowNs()) is { } previousStartNs) RecordUncleanShutdown(previousStartNs);
+    }
+
+    private void RecordUncleanShutdown(long previousStartNs)
+    {
+        var committed = _journal.CommittedSeq;
+        var since = DateTimeOffset.UnixEpoch.AddTicks(previousStartNs / 100);
+        _logger.LogWarning(
+            "The previous capture run (started {Started:u}) did not stop cleanly (a crash, kill -9 or power loss): it committed frames through seq {Seq}; what it had read and not committed is lost.",
+            since, committed);
+        _events.Enqueue(new CaptureEvent(NowNs(), CaptureEventKind.UncleanShutdown, null, 1,
+            $"The previous capture run (started {since:u}) did not stop cleanly (a crash, kill -9 or power loss): frames through seq {committed} are committed; " +
+            "frames it had read but not committed are lost and were not counted.", LastSeq: committed));
     }
 
     public long Commits => Interlocked.Read(ref _commits);
@@ -85,13 +101,15 @@ internal sealed class StoreWriterLoop
                 {
                     if (_writer.PendingFrames >= _settings.CommitMaxFrames || RemainingDelay() <= TimeSpan.Zero) CommitOrRecover();
                 }
-                else if (!_events.IsEmpty || _drops.HasNews() || _writer.HasStagedWrites)
+                else if (HasWork)
                 {
                     CommitOrRecover();
                 }
                 if (_queue.IsFinished) break;
                 if (!_writer.InTransaction) RunRetentionIfDue();
             }
+            // Every frame read is in; the last commit also says this run ended cleanly.
+            _writer.EndRun();
             CommitOrRecover();
         }
         finally
@@ -136,26 +154,19 @@ internal sealed class StoreWriterLoop
         return remaining < TimeSpan.Zero ? TimeSpan.Zero : remaining;
     }
 
+    private bool HasWork =>
+        _uncommitted.Count > 0 || _pendingEvents.Count > 0 || !_events.IsEmpty || _drops.HasNews() || _writer.HasStagedWrites;
+
     private void CommitOrRecover()
     {
-        if (_uncommitted.Count == 0 && _events.IsEmpty && !_drops.HasNews() && !_writer.HasStagedWrites) return;
+        if (!HasWork) return;
         BeginStoreCall();
         try
         {
             var now = NowNs();
-            while (_events.TryDequeue(out var e))
-            {
-                _uncommittedEvents.Add(e);
-                _writer.AppendEvent(e);
-            }
-            _drops.AppendEvents(_writer, now);
+            AppendEvents(now);
             _writer.Commit(now);
-            _drops.Confirm();
-            _uncommittedEvents.Clear();
-            Interlocked.Increment(ref _commits);
-            foreach (var batch in _uncommitted) _pool.Return(batch);
-            _uncommitted.Clear();
-            Volatile.Write(ref _failure, null);
+            Committed();
         }
         catch (SqliteError error)
         {
@@ -167,46 +178,83 @@ internal sealed class StoreWriterLoop
         }
     }
 
+    /// <summary>Adds every event not committed yet (taken off the queue now or by an attempt that failed) and the drop counts' news.</summary>
+    private void AppendEvents(long nowNs)
+    {
+        while (_events.TryDequeue(out var e)) _pendingEvents.Add(e);
+        foreach (var e in _pendingEvents) _writer.AppendEvent(e);
+        _drops.AppendEvents(_writer, nowNs);
+    }
+
+    private void Committed()
+    {
+        _drops.Confirm();
+        _pendingEvents.Clear();
+        Interlocked.Increment(ref _commits);
+        ReturnBatches();
+        Volatile.Write(ref _failure, null);
+    }
+
+    private void ReturnBatches()
+    {
+        foreach (var batch in _uncommitted) _pool.Return(batch);
+        _uncommitted.Clear();
+    }
+
     /// <summary>
-    /// A write failed: undo the transaction, make room if the disk is full, and write the same frames
-    /// again. If that fails too, they are dropped and counted so the capture goes on.
+    /// A write failed: undo the transaction, make room if the disk is full, and write the same frames and
+    /// events again. If that fails too, the frames are dropped and counted so the capture goes on; the events
+    /// stay pending and go with the next commit that succeeds (an event is never dropped).
     /// </summary>
     private void Fail(SqliteError error)
     {
         Interlocked.Increment(ref _commitFailures);
         _writer.Rollback();
         _drops.Rewind();
-        _logger.LogError("Writing to the capture database failed: {Message}", error.Message);
-        if (error.IsDiskFull) RunRetention(force: true);
+        // A backstop for a write that outgrew the space left: on a file system already 100% full the eviction
+        // fails too (deleting writes to the WAL), which is why retention keeps a free-space floor
+        // (Store:Retention:MinFreeDisk) and evicts before the disk is full.
+        if (error.IsOutOfSpace)
+        {
+            _logger.LogError("Writing to the capture database failed: the file system is out of space ({Message}); evicting the oldest frames to make room.", error.Message);
+            RunRetention(force: true);
+        }
+        else
+        {
+            _logger.LogError("Writing to the capture database failed: {Message}", error.Message);
+        }
+        var frames = _uncommitted.Sum(b => (long)b.Count);
         try
         {
-            foreach (var e in _uncommittedEvents) _writer.AppendEvent(e);
             foreach (var batch in _uncommitted) _writer.Append(batch.Frames);
-            _drops.AppendEvents(_writer, NowNs());
+            AppendEvents(NowNs());
             _writer.Commit(NowNs());
-            _drops.Confirm();
-            Interlocked.Increment(ref _commits);
-            Volatile.Write(ref _failure, null);
-            _logger.LogInformation("Retried the failed write: {Frames} frames committed.", _uncommitted.Sum(b => b.Count));
+            Committed();
+            _logger.LogInformation("Retried the failed write: {Frames} frames committed.", frames);
         }
         catch (SqliteError again)
         {
             _writer.Rollback();
             _drops.Rewind();
-            var lost = _uncommitted.Sum(b => (long)b.Count);
-            Interlocked.Add(ref _storeDrops, lost);
-            Volatile.Write(ref _failure, again.Message);
-            _logger.LogCritical(
-                "Writing to the capture database failed again ({Message}); {Frames} frames dropped. Free disk space or lower Store:Retention:MaxBytes.",
-                again.Message, lost);
-            // The event itself may not fit either; it is queued and written as soon as the store accepts writes.
-            _events.Enqueue(new CaptureEvent(NowNs(), CaptureEventKind.SourceFault, null, lost,
-                $"{lost} frames could not be stored: {again.Message}"));
+            ReturnBatches();
+            if (frames > 0)
+            {
+                Interlocked.Add(ref _storeDrops, frames);
+                Volatile.Write(ref _failure, again.Message);
+                _logger.LogCritical(
+                    "Writing to the capture database failed again ({Message}); {Frames} frames dropped. Free disk space or lower Store:Retention:MaxBytes.",
+                    again.Message, frames);
+                // The event itself may not fit either; it stays pending until the store accepts writes.
+                _events.Enqueue(new CaptureEvent(NowNs(), CaptureEventKind.SourceFault, null, frames,
+                    $"{frames} frames could not be stored: {again.Message}"));
+            }
+            else
+            {
+                _logger.LogError("Writing to the capture database failed again ({Message}); {Events} events wait for the next commit.",
+                    again.Message, _pendingEvents.Count);
+            }
             Thread.Sleep(FailureBackoff);
         }
-        foreach (var batch in _uncommitted) _pool.Return(batch);
-        _uncommitted.Clear();
-        _uncommittedEvents.Clear();
     }
 
     private void RunRetentionIfDue()

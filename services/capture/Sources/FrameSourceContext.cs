@@ -14,9 +14,12 @@ public sealed class FrameSourceContext
     private readonly FrameQueueWriter _queue;
     private readonly Action<CaptureEvent> _recordEvent;
     private readonly IInterfaceResolver _interfaces;
+    private readonly CancellationToken _stopping;
     private volatile SourceState _state = SourceState.Starting;
     private volatile string? _stateDetail;
 
+    /// <param name="origin">Where the source's frames come from: decides <see cref="FullQueuePolicy"/>.</param>
+    /// <param name="stopping">Ends a wait for room in the queue when capture stops.</param>
     public FrameSourceContext(
         string sourceName,
         FrameBatchPool batches,
@@ -24,7 +27,9 @@ public sealed class FrameSourceContext
         IInterfaceResolver interfaces,
         Action<CaptureEvent> recordEvent,
         ILogger logger,
-        TimeProvider time)
+        TimeProvider time,
+        FrameOrigin origin = FrameOrigin.LiveBus,
+        CancellationToken stopping = default)
     {
         SourceName = sourceName;
         Batches = batches;
@@ -33,9 +38,19 @@ public sealed class FrameSourceContext
         _recordEvent = recordEvent;
         Logger = logger;
         Time = time;
+        Origin = origin;
+        _stopping = stopping;
+        FullQueuePolicy = origin == FrameOrigin.LiveBus ? FullQueuePolicy.DropAndCount : FullQueuePolicy.Wait;
     }
 
     public string SourceName { get; }
+    public FrameOrigin Origin { get; }
+
+    /// <summary>
+    /// A live bus cannot be paused, so its batches are dropped and counted when the queue is full (DESIGN.md
+    /// invariant 4); a file or generator loses nothing by waiting, so it waits.
+    /// </summary>
+    public FullQueuePolicy FullQueuePolicy { get; }
     public FrameBatchPool Batches { get; }
     public SourceCounters Counters { get; } = new();
     public ILogger Logger { get; }
@@ -44,17 +59,23 @@ public sealed class FrameSourceContext
     public string? StateDetail => _stateDetail;
 
     /// <summary>
-    /// Hands a filled batch to the pipeline without waiting. The batch belongs to the pipeline afterwards,
-    /// whether it was queued or dropped (a full queue counts its frames in <see cref="SourceCounters.QueueDrops"/>).
-    /// Frames, bytes and error frames are counted here, so sources do not count them themselves.
+    /// Hands a filled batch to the pipeline, as <see cref="FullQueuePolicy"/> says: a live bus never waits
+    /// (a full queue drops the batch and counts its frames in <see cref="SourceCounters.QueueDrops"/>), a file
+    /// or generator waits for room. The batch belongs to the pipeline afterwards in every case. Frames, bytes
+    /// and error frames are counted here, so sources do not count them themselves.
     /// </summary>
-    public void Submit(FrameBatch batch)
+    /// <returns>
+    /// True if the batch was queued. False if it was dropped (counted), or if capture stopped while the
+    /// source waited for room: then its frames are not counted as read at all (nothing is lost: the file
+    /// still holds them, a generator makes others).
+    /// </returns>
+    public bool Submit(FrameBatch batch)
     {
         var frames = batch.Frames;
         if (frames.Length == 0)
         {
             Batches.Return(batch);
-            return;
+            return true;
         }
         long bytes = 0, errors = 0;
         foreach (ref readonly var frame in frames)
@@ -62,13 +83,21 @@ public sealed class FrameSourceContext
             bytes += frame.IsRemote ? 0 : frame.Length;
             if (frame.IsError) errors++;
         }
-        Counters.AddFrames(frames.Length, bytes);
-        if (errors != 0) Counters.AddErrorFrames(errors);
-        if (!_queue.TryWrite(batch))
+        // Taken now: once queued, the batch may be stored and reused at any moment.
+        var count = frames.Length;
+        var result = _queue.Write(batch, FullQueuePolicy, _stopping);
+        if (result == QueueWriteResult.Cancelled)
         {
-            Counters.AddQueueDrops(frames.Length);
             Batches.Return(batch);
+            return false;
         }
+        Counters.AddFrames(count, bytes);
+        if (errors != 0) Counters.AddErrorFrames(errors);
+        if (result == QueueWriteResult.Written) return true;
+        // Full (a live bus) or Completed (a source still writing after the stop): dropped, and counted.
+        Counters.AddQueueDrops(count);
+        Batches.Return(batch);
+        return false;
     }
 
     public ushort ResolveInterface(string interfaceName) => _interfaces.Resolve(interfaceName);

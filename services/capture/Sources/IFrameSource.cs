@@ -7,9 +7,10 @@ namespace CanMesh.Capture.Sources;
 /// </summary>
 /// <remarks>
 /// A source fills batches rented from <see cref="FrameSourceContext.Batches"/> and hands each one to
-/// <see cref="FrameSourceContext.Submit"/>, which never blocks (DESIGN.md invariant 4: the read loop
-/// never waits on storage). Counters go to <see cref="FrameSourceContext.Counters"/>; the pipeline turns
-/// their increases into durable event rows.
+/// <see cref="FrameSourceContext.Submit"/>. What a full queue does depends on <see cref="Origin"/>: a live
+/// bus's read loop never waits on storage (DESIGN.md invariant 4), a file or generator waits for room.
+/// Counters go to <see cref="FrameSourceContext.Counters"/>; the pipeline turns their increases into
+/// durable event rows.
 /// </remarks>
 public interface IFrameSource
 {
@@ -18,6 +19,9 @@ public interface IFrameSource
 
     /// <summary>What kind of source this is ("socketcan", "replay", "sim"), for stats and logs.</summary>
     string Kind { get; }
+
+    /// <summary>Where the frames come from: a live bus, a file or a generator (see <see cref="FrameOrigin"/>).</summary>
+    FrameOrigin Origin { get; }
 
     /// <summary>
     /// Reads until <paramref name="stopping"/> is cancelled or the input ends. Returns normally in both

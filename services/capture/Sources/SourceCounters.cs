@@ -14,7 +14,10 @@ public sealed class SourceCounters
     private long _malformed;
     private long _faults;
 
-    /// <summary>Frames read from the input and handed to the pipeline (including those the queue dropped).</summary>
+    /// <summary>
+    /// Frames read from the input and handed to the pipeline (including those the queue dropped). A file or
+    /// generator's batch still waiting for room when capture stopped is not counted: it was never handed over.
+    /// </summary>
     public long Frames => Volatile.Read(ref _frames);
 
     /// <summary>Payload bytes of <see cref="Frames"/>.</summary>
@@ -23,10 +26,10 @@ public sealed class SourceCounters
     /// <summary>Frames the kernel dropped before the source could read them (SO_RXQ_OVFL).</summary>
     public long KernelDrops => Volatile.Read(ref _kernelDrops);
 
-    /// <summary>Frames dropped because the pipeline's queue was full.</summary>
+    /// <summary>Frames dropped because the pipeline's queue was full (a live bus), or already completed (a source still writing after the stop).</summary>
     public long QueueDrops => Volatile.Read(ref _queueDrops);
 
-    /// <summary>Error frames received (bus errors reported by the controller).</summary>
+    /// <summary>Error frames among <see cref="Frames"/>: bus errors reported by the controller for a live bus, as recorded for a replayed log.</summary>
     public long ErrorFrames => Volatile.Read(ref _errorFrames);
 
     /// <summary>Input that could not be parsed and was skipped (log lines, truncated reads).</summary>

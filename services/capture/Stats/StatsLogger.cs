@@ -33,9 +33,14 @@ public sealed class StatsLogger
         }
     }
 
-    public void LogOnce()
+    /// <summary>Logs the stats now, with each source's rate since the previous line.</summary>
+    public void LogOnce() => Log(_collector.Collect());
+
+    /// <summary>Logs the run's last stats, with each source's rate averaged over the whole run.</summary>
+    public void LogFinal() => Log(_collector.CollectRunAverage());
+
+    private void Log(CaptureStats stats)
     {
-        var stats = _collector.Collect();
         foreach (var s in stats.Sources)
         {
             _logger.LogInformation(

@@ -11,6 +11,12 @@ public enum CaptureEventKind
     /// <summary>The capture service stopped cleanly after draining its queue.</summary>
     Stopped,
 
+    /// <summary>
+    /// Found at start: the previous run never stopped cleanly (a crash, kill -9 or power loss). last_seq is the
+    /// last seq it committed; what it had read and not committed is lost and was never counted.
+    /// </summary>
+    UncleanShutdown,
+
     /// <summary>Frames dropped because the in-process queue was full (count = frames).</summary>
     QueueOverflow,
 
@@ -20,8 +26,14 @@ public enum CaptureEventKind
     /// <summary>Input skipped because it could not be parsed (count = lines; message says file and line).</summary>
     Malformed,
 
-    /// <summary>Error frames seen on a bus (count = frames).</summary>
+    /// <summary>Error frames a CAN controller reported on a live bus (count = frames).</summary>
     BusError,
+
+    /// <summary>
+    /// Error frames read from a replayed log (count = frames): stored as frames like any other, but recorded on
+    /// some bus earlier, not reported to this capture by a controller, so not a <see cref="BusError"/>.
+    /// </summary>
+    ReplayedErrorFrames,
 
     /// <summary>An interface went missing or down; the source retries.</summary>
     InterfaceDown,

@@ -8,7 +8,9 @@ namespace CanMesh.Store.Retention;
 /// Deletes old frames on the writer's connection, oldest first, in chunks of their own transactions.
 /// DESIGN.md invariant 5: age alone never deletes a frame a retaining subscriber has not acknowledged;
 /// only the disk budget (Store:Retention:MaxBytes, or the file system running out of free space) can,
-/// and then an UnsyncedEviction event records exactly which seq range went.
+/// and then an UnsyncedEviction event records exactly which seq range went. Each chunk's transaction
+/// also writes the event rows that record it (one row per kind per pass, extended chunk by chunk), so a
+/// deletion is never committed without its record, and a failure leaves no transaction open.
 /// </summary>
 internal sealed class RetentionEnforcer : IDisposable
 {
@@ -19,6 +21,7 @@ internal sealed class RetentionEnforcer : IDisposable
     private readonly RawStatement _ageBoundary;
     private readonly RawStatement _saveEvicted;
     private readonly RawStatement _insertEvent;
+    private readonly RawStatement _extendEvent;
 
     public RetentionEnforcer(FrameJournal journal, SqliteDatabase db)
     {
@@ -29,7 +32,8 @@ internal sealed class RetentionEnforcer : IDisposable
         // The newest commit whose frames are all older than the cutoff: the time index answers age questions.
         _ageBoundary = db.Prepare("SELECT COALESCE(MAX(last_seq), 0) FROM commits WHERE max_ts_ns < ?1");
         _saveEvicted = db.Prepare("INSERT INTO meta(key, value) VALUES('evicted_through_seq', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
-        _insertEvent = db.Prepare("INSERT INTO events(ts_ns, kind, source, count, first_seq, last_seq, message) VALUES(?1, ?2, NULL, ?3, ?4, ?5, ?6)");
+        _insertEvent = db.Prepare("INSERT INTO events(ts_ns, kind, source, count, first_seq, last_seq, message) VALUES(?1, ?2, NULL, ?3, ?4, ?5, ?6) RETURNING id");
+        _extendEvent = db.Prepare("UPDATE events SET count = ?2, last_seq = ?3, message = ?4 WHERE id = ?1");
     }
 
     public RetentionResult Enforce(long nowNs, long freeDiskBytes)
@@ -45,10 +49,7 @@ internal sealed class RetentionEnforcer : IDisposable
         {
             if (subscriber.Retains) safeThrough = Math.Min(safeThrough, subscriber.AckedSeq);
         }
-
-        long deleted = 0;
-        (long, long)? acked = null, unsynced = null;
-        string? reason = null;
+        var pass = new Pass(nowNs, safeThrough);
 
         if (settings.MaxAge is { } maxAge)
         {
@@ -56,53 +57,34 @@ internal sealed class RetentionEnforcer : IDisposable
             var ageThrough = _ageBoundary.Step() ? _ageBoundary.GetInt64(0) : 0;
             _ageBoundary.Reset();
             var through = Math.Min(ageThrough, safeThrough);
-            if (through >= first)
-            {
-                deleted += DeleteRange(first, through, settings.DeleteChunk);
-                acked = (first, through);
-                reason = $"older than {maxAge}";
-                first = through + 1;
-            }
+            if (through >= first) first = Delete(pass, first, through, $"older than {maxAge}");
         }
 
         // Disk budget: free pages inside the file count as free space, since SQLite reuses them before growing.
         while (first <= committed)
         {
-            var excess = ExcessBytes(settings, freeDiskBytes);
+            var (excess, reason) = ExcessBytes(settings, freeDiskBytes);
             if (excess <= 0) break;
             var rows = committed - first + 1;
             var bytesPerRow = Math.Max(1.0, UsedBytes() / (double)rows);
             var count = (long)Math.Clamp(Math.Ceiling(excess / bytesPerRow * 1.05) + 1, 1, settings.DeleteChunk);
-            var through = Math.Min(committed, first + count - 1);
-            deleted += DeleteRange(first, through, settings.DeleteChunk);
-            var ackedPart = Math.Min(through, safeThrough);
-            if (ackedPart >= first) acked = (acked?.Item1 ?? first, ackedPart);
-            if (through > safeThrough)
-            {
-                var from = Math.Max(first, safeThrough + 1);
-                unsynced = (unsynced?.Item1 ?? from, through);
-            }
-            reason = settings.MaxBytes is { } max && UsedBytes() + (through - first + 1) * bytesPerRow > max
-                ? $"the database was over Store:Retention:MaxBytes ({max} bytes)"
-                : $"the file system had less free space than Store:Retention:MinFreeDiskBytes ({settings.MinFreeDiskBytes} bytes)";
-            first = through + 1;
+            first = Delete(pass, first, Math.Min(committed, first + count - 1), reason);
         }
 
-        if (deleted == 0) return RetentionResult.None;
-        RecordEvents(nowNs, acked, unsynced, reason!);
-        return new RetentionResult(deleted, acked, unsynced, reason);
+        return pass.Deleted == 0 ? RetentionResult.None : new RetentionResult(pass.Deleted, pass.Acknowledged, pass.Unsynced, pass.Reason);
     }
 
-    private long ExcessBytes(RetentionSettings settings, long freeDiskBytes)
+    private (long Excess, string Reason) ExcessBytes(RetentionSettings settings, long freeDiskBytes)
     {
-        long excess = 0;
         var used = UsedBytes();
-        if (settings.MaxBytes is { } max && used > max) excess = used - max;
+        var overBudget = settings.MaxBytes is { } max && used > max ? used - max : 0;
         // Saturating: callers pass long.MaxValue for "no file system limit".
         var freelist = FreelistBytes();
         var free = freeDiskBytes > long.MaxValue - freelist ? long.MaxValue : freeDiskBytes + freelist;
-        if (free < settings.MinFreeDiskBytes) excess = Math.Max(excess, settings.MinFreeDiskBytes - free);
-        return excess;
+        var shortOfFree = free < settings.MinFreeDiskBytes ? settings.MinFreeDiskBytes - free : 0;
+        return overBudget >= shortOfFree
+            ? (overBudget, $"the database was over Store:Retention:MaxBytes ({settings.MaxBytes} bytes)")
+            : (shortOfFree, $"the file system had less free space than Store:Retention:MinFreeDiskBytes ({settings.MinFreeDiskBytes} bytes)");
     }
 
     private long UsedBytes() =>
@@ -110,14 +92,14 @@ internal sealed class RetentionEnforcer : IDisposable
 
     private long FreelistBytes() => _db.QueryInt64("PRAGMA freelist_count") * _db.QueryInt64("PRAGMA page_size");
 
-    private long DeleteRange(long first, long last, int chunk)
+    /// <summary>Deletes <paramref name="first"/>..<paramref name="last"/> chunk by chunk, each with its record. Returns the next seq kept.</summary>
+    private long Delete(Pass pass, long first, long last, string reason)
     {
-        long deleted = 0;
+        var chunk = _journal.Settings.Retention.DeleteChunk;
         for (var from = first; from <= last; from += chunk)
         {
             var to = Math.Min(last, from + chunk - 1);
-            _db.Execute("BEGIN IMMEDIATE");
-            try
+            using (var transaction = _db.BeginImmediate())
             {
                 _deleteFrames.Bind(1, from);
                 _deleteFrames.Bind(2, to);
@@ -127,45 +109,77 @@ internal sealed class RetentionEnforcer : IDisposable
                 // Remember the highest seq ever evicted: if every frame goes, a restart must still not reuse it.
                 _saveEvicted.Bind(1, to.ToString(CultureInfo.InvariantCulture));
                 _saveEvicted.Execute();
-                _db.Execute("COMMIT");
+                pass.Add(from, to, reason);
+                Record(pass);
+                transaction.Commit();
             }
-            catch
-            {
-                _db.Execute("ROLLBACK");
-                throw;
-            }
-            deleted += to - from + 1;
             _journal.AdvanceFirstSeq(to + 1);
         }
-        return deleted;
+        return last + 1;
     }
 
-    private void RecordEvents(long nowNs, (long First, long Last)? acked, (long First, long Last)? unsynced, string reason)
+    /// <summary>Writes the pass's event rows as they now stand: inserted by its first chunk, extended by the later ones.</summary>
+    private void Record(Pass pass)
     {
-        _db.Execute("BEGIN IMMEDIATE");
-        if (acked is { } a)
+        if (pass.Acknowledged is { } a)
         {
-            Insert(nowNs, CaptureEventKind.Eviction, a.Last - a.First + 1, a.First, a.Last,
-                $"Deleted acknowledged frames seq {a.First}..{a.Last} ({reason}).");
+            pass.AcknowledgedEventId = Upsert(pass.AcknowledgedEventId, pass.NowNs, CaptureEventKind.Eviction, a,
+                $"Deleted acknowledged frames seq {a.First}..{a.Last} ({pass.Reason}).");
         }
-        if (unsynced is { } u)
+        if (pass.Unsynced is { } u)
         {
-            Insert(nowNs, CaptureEventKind.UnsyncedEviction, u.Last - u.First + 1, u.First, u.Last,
-                $"Deleted frames seq {u.First}..{u.Last} that a retaining subscriber had not acknowledged ({reason}). " +
+            pass.UnsyncedEventId = Upsert(pass.UnsyncedEventId, pass.NowNs, CaptureEventKind.UnsyncedEviction, u,
+                $"Deleted frames seq {u.First}..{u.Last} that a retaining subscriber had not acknowledged ({pass.Reason}). " +
                 "They are lost for that subscriber; raise the budget or free disk space to avoid this.");
         }
-        _db.Execute("COMMIT");
     }
 
-    private void Insert(long nowNs, CaptureEventKind kind, long count, long first, long last, string message)
+    private long Upsert(long? id, long nowNs, CaptureEventKind kind, (long First, long Last) range, string message)
     {
+        var count = range.Last - range.First + 1;
+        if (id is { } existing)
+        {
+            _extendEvent.Bind(1, existing);
+            _extendEvent.Bind(2, count);
+            _extendEvent.Bind(3, range.Last);
+            _extendEvent.Bind(4, message);
+            _extendEvent.Execute();
+            return existing;
+        }
         _insertEvent.Bind(1, nowNs);
         _insertEvent.Bind(2, kind.ToString());
         _insertEvent.Bind(3, count);
-        _insertEvent.Bind(4, first);
-        _insertEvent.Bind(5, last);
+        _insertEvent.Bind(4, range.First);
+        _insertEvent.Bind(5, range.Last);
         _insertEvent.Bind(6, message);
-        _insertEvent.Execute();
+        if (!_insertEvent.Step()) throw new InvalidOperationException("INSERT ... RETURNING id returned no row.");
+        var inserted = _insertEvent.GetInt64(0);
+        // Run the statement to its end so its write is complete before the transaction commits.
+        while (_insertEvent.Step())
+        {
+        }
+        return inserted;
+    }
+
+    /// <summary>What one <see cref="Enforce"/> call deleted so far, and the event rows recording it.</summary>
+    private sealed class Pass(long nowNs, long safeThrough)
+    {
+        public long NowNs { get; } = nowNs;
+        public long Deleted { get; private set; }
+        public (long First, long Last)? Acknowledged { get; private set; }
+        public (long First, long Last)? Unsynced { get; private set; }
+        public string? Reason { get; private set; }
+        public long? AcknowledgedEventId { get; set; }
+        public long? UnsyncedEventId { get; set; }
+
+        public void Add(long from, long to, string reason)
+        {
+            Deleted += to - from + 1;
+            Reason = reason;
+            var ackedPart = Math.Min(to, safeThrough);
+            if (ackedPart >= from) Acknowledged = (Acknowledged?.First ?? from, ackedPart);
+            if (to > safeThrough) Unsynced = (Unsynced?.First ?? Math.Max(from, safeThrough + 1), to);
+        }
     }
 
     public void Dispose()
@@ -175,5 +189,6 @@ internal sealed class RetentionEnforcer : IDisposable
         _ageBoundary.Dispose();
         _saveEvicted.Dispose();
         _insertEvent.Dispose();
+        _extendEvent.Dispose();
     }
 }

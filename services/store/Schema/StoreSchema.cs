@@ -111,18 +111,10 @@ internal static class StoreSchema
         }
         for (var next = version + 1; next <= CurrentVersion; next++)
         {
-            db.Execute("BEGIN IMMEDIATE");
-            try
-            {
-                db.Execute(Migrations[next - 1]);
-                db.Execute($"PRAGMA user_version = {next}");
-                db.Execute("COMMIT");
-            }
-            catch
-            {
-                db.Execute("ROLLBACK");
-                throw;
-            }
+            using var transaction = db.BeginImmediate();
+            db.Execute(Migrations[next - 1]);
+            db.Execute($"PRAGMA user_version = {next}");
+            transaction.Commit();
         }
     }
 }

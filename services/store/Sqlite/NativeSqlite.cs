@@ -47,4 +47,8 @@ internal static unsafe partial class NativeSqlite
 
     [LibraryImport(Library), SuppressGCTransition]
     public static partial int sqlite3_column_type(nint stmt, int column);
+
+    /// <summary>The OS error (errno) behind the connection's last I/O error; not wrapped by SQLitePCLRaw.</summary>
+    [LibraryImport(Library)]
+    public static partial int sqlite3_system_errno(nint db);
 }

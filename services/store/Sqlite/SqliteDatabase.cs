@@ -40,10 +40,26 @@ internal sealed class SqliteDatabase : IDisposable
     public void Execute(string sql)
     {
         var rc = raw.sqlite3_exec(db: _db, sql, out var error);
-        if (rc != raw.SQLITE_OK) throw new SqliteError(rc, $"SQLite error {rc} while executing \"{Shorten(sql)}\" on {Path}: {error}");
+        if (rc != raw.SQLITE_OK) throw SqliteError.WithDetail(_db, rc, $"SQLite error {rc} while executing \"{Shorten(sql)}\" on {Path}: {error}");
     }
 
     public RawStatement Prepare(string sql) => new(_db, sql);
+
+    /// <summary>Begins a write transaction; dispose the result without committing to roll it back.</summary>
+    public SqliteTransaction BeginImmediate()
+    {
+        Execute("BEGIN IMMEDIATE");
+        return new SqliteTransaction(this);
+    }
+
+    /// <summary>
+    /// Rolls back the open transaction, if there is one: SQLite ends it by itself after some errors (a full
+    /// disk during COMMIT), and a ROLLBACK then would fail.
+    /// </summary>
+    public void RollbackIfOpen()
+    {
+        if (raw.sqlite3_get_autocommit(_db) == 0) Execute("ROLLBACK");
+    }
 
     /// <summary>
     /// Runs a short autocommit write, retrying while SQLite answers SQLITE_BUSY. The busy timeout covers

@@ -24,6 +24,7 @@ public sealed unsafe class JournalWriter : IDisposable
     private readonly RawStatement _upsertWatermark;
     private (List<(ushort Id, string Name)> Interfaces, List<Subscribers.SubscriberWatermark> Watermarks)? _stagedInTransaction;
     private readonly RetentionEnforcer _retention;
+    private readonly RunMark _runMark;
     private bool _inTransaction;
     private long _nextSeq;
     private long _transactionFirstSeq;
@@ -47,6 +48,7 @@ public sealed unsafe class JournalWriter : IDisposable
         _insertInterface = db.Prepare("INSERT OR IGNORE INTO interfaces(id, name) VALUES(?1, ?2)");
         _upsertWatermark = db.Prepare(Subscribers.SubscriberTable.UpsertSql);
         _retention = new RetentionEnforcer(journal, db);
+        _runMark = new RunMark(db);
         _nextSeq = journal.CommittedSeq + 1;
     }
 
@@ -55,8 +57,21 @@ public sealed unsafe class JournalWriter : IDisposable
 
     public bool InTransaction => _inTransaction;
 
-    /// <summary>Interface names or watermarks from other threads wait for a commit (see <see cref="StagedWrites"/>).</summary>
-    public bool HasStagedWrites => _journal.Staged.HasPending;
+    /// <summary>
+    /// Interface names or watermarks from other threads (see <see cref="StagedWrites"/>), or the run mark
+    /// (<see cref="BeginRun"/>, <see cref="EndRun"/>), wait for a commit.
+    /// </summary>
+    public bool HasStagedWrites => _journal.Staged.HasPending || _runMark.HasPending;
+
+    /// <summary>
+    /// Marks the journal as written by a running capture, from the next commit until <see cref="EndRun"/> is
+    /// committed. Returns when the previous run began (ns since the epoch) if it never got that far: it
+    /// crashed, was killed or lost power. Null otherwise.
+    /// </summary>
+    public long? BeginRun(long startedNs) => _runMark.Begin(startedNs);
+
+    /// <summary>The run ends cleanly: the next commit removes the mark.</summary>
+    public void EndRun() => _runMark.End();
 
     /// <summary>Rows bound into one step of the multi-row insert.</summary>
     internal const int RowsPerStatement = 32;
@@ -142,6 +157,11 @@ public sealed unsafe class JournalWriter : IDisposable
     public long Commit(long nowNs)
     {
         if (_journal.Staged.HasPending) WriteStaged();
+        if (_runMark.HasPending)
+        {
+            EnsureTransaction();
+            _runMark.Write();
+        }
         if (!_inTransaction) return _journal.CommittedSeq;
         var lastSeq = _nextSeq - 1;
         if (lastSeq >= _transactionFirstSeq)
@@ -155,6 +175,7 @@ public sealed unsafe class JournalWriter : IDisposable
         }
         _db.Execute("COMMIT");
         _inTransaction = false;
+        _runMark.Committed();
         if (_stagedInTransaction is not null)
         {
             _stagedInTransaction = null;
@@ -170,11 +191,11 @@ public sealed unsafe class JournalWriter : IDisposable
         if (!_inTransaction) return;
         try
         {
-            _db.Execute("ROLLBACK");
+            _db.RollbackIfOpen();
         }
         catch (SqliteError)
         {
-            // SQLite rolls back by itself after some errors (a full disk during commit); nothing left to undo.
+            // A failed rollback after a failed write adds nothing a person can act on; the write's error said it.
         }
         _inTransaction = false;
         _nextSeq = _journal.CommittedSeq + 1;
@@ -250,6 +271,7 @@ public sealed unsafe class JournalWriter : IDisposable
         _insertInterface.Dispose();
         _upsertWatermark.Dispose();
         _retention.Dispose();
+        _runMark.Dispose();
         _db.Dispose();
         _journal.WriterClosed();
     }

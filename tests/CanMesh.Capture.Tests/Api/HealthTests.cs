@@ -116,6 +116,7 @@ public sealed class HealthTests
     {
         public string Name => "corrupt0";
         public string Kind => "test";
+        public FrameOrigin Origin => FrameOrigin.Simulation;
         public ManualResetEventSlim Release { get; } = new();
 
         public void Run(FrameSourceContext context, CancellationToken stopping)

@@ -27,6 +27,7 @@ public sealed class ReplaySource : IFrameSource
 
     public string Name { get; }
     public string Kind => "replay";
+    public FrameOrigin Origin => FrameOrigin.File;
 
     public void Run(FrameSourceContext context, CancellationToken stopping)
     {

@@ -6,8 +6,8 @@ namespace CanMesh.Capture.Sources.Sim;
 /// <summary>
 /// Synthetic frames for demos and benchmarks on machines without CAN hardware: identifiers, lengths,
 /// extended and FD shares as configured, payloads from a seeded generator so runs repeat. Paced to
-/// <see cref="SimSettings.FramesPerSecond"/> by the wall clock (0: as fast as the queue takes them,
-/// overflow counted like any source's).
+/// <see cref="SimSettings.FramesPerSecond"/> by the wall clock (0: as fast as the queue takes them). Like a
+/// file, it waits while the queue is full: a generator loses nothing by waiting, so nothing is dropped.
 /// </summary>
 public sealed class SimSource : IFrameSource
 {
@@ -22,6 +22,7 @@ public sealed class SimSource : IFrameSource
 
     public string Name { get; }
     public string Kind => "sim";
+    public FrameOrigin Origin => FrameOrigin.Simulation;
 
     public void Run(FrameSourceContext context, CancellationToken stopping)
     {

@@ -30,6 +30,7 @@ public sealed class SocketCanSource : IFrameSource
 
     public string Name => _interfaceName;
     public string Kind => "socketcan";
+    public FrameOrigin Origin => FrameOrigin.LiveBus;
 
     public void Run(FrameSourceContext context, CancellationToken stopping)
     {
