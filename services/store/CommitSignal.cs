@@ -1,7 +1,7 @@
 namespace CanMesh.Store;
 
 /// <summary>
-/// Tells waiters that the committed seq moved. Only committed frames are ever published (DESIGN.md
+/// Tells waiters that the committed seq moved. Only committed frames are ever published (ARCHITECTURE.md
 /// invariant 1), so this is the only clock subscribers follow.
 /// </summary>
 public sealed class CommitSignal

@@ -23,7 +23,7 @@ public enum SynchronousMode
 /// <summary>
 /// When old frames are deleted. Frames a retaining subscriber (the forwarder) has not acknowledged are
 /// kept regardless of age; only the disk budget can evict them, and then the evicted seq range is
-/// recorded (DESIGN.md invariant 5).
+/// recorded (ARCHITECTURE.md invariant 5).
 /// </summary>
 public sealed record RetentionSettings
 {

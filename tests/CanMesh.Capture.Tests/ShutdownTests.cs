@@ -3,7 +3,7 @@ using CanMesh.Capture.Tests.Infrastructure;
 
 namespace CanMesh.Capture.Tests;
 
-/// <summary>DESIGN.md invariant 7: SIGTERM drains and commits every frame read, and exits cleanly within seconds.</summary>
+/// <summary>ARCHITECTURE.md invariant 7: SIGTERM drains and commits every frame read, and exits cleanly within seconds.</summary>
 public sealed partial class ShutdownTests
 {
     [Fact]

@@ -20,6 +20,11 @@ public sealed class UncleanShutdownTests
         Assert.True(capture.ExitCode == 0, $"exit code {capture.ExitCode}:\n{capture.Output}");
     }
 
+    /// <summary>Frames stored so far; 0 while the process has not yet created the database or its schema.</summary>
+    private static long StoredFrames(TempFolder temp) =>
+        File.Exists(temp.Database) && temp.Scalar("SELECT count(*) FROM sqlite_master WHERE name = 'frames'") > 0
+            ? temp.Scalar("SELECT count(*) FROM frames") : 0;
+
     [Fact]
     public void A_restart_after_kill_9_records_an_unclean_shutdown_with_the_last_committed_seq()
     {
@@ -27,7 +32,7 @@ public sealed class UncleanShutdownTests
         using (var killed = CaptureProcess.Start(Sim(temp, count: 0)))
         {
             var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (!(File.Exists(temp.Database) && temp.Scalar("SELECT count(*) FROM frames") >= 1000))
+            while (StoredFrames(temp) < 1000)
             {
                 Assert.True(DateTime.UtcNow < deadline && !killed.HasExited, "no frames were committed in time:\n" + killed.Output);
                 Thread.Sleep(50);

@@ -11,7 +11,7 @@ namespace CanMesh.Bench.Capture;
 /// <remarks>
 /// Like a replay or the simulator, it waits when the queue is nearly full: a benchmark that overran the
 /// queue would measure dropping frames, not storing them (a live bus does not wait, so it drops and counts
-/// instead, DESIGN.md invariant 4). It keeps its own sleep-based pacing, which the report counts
+/// instead, ARCHITECTURE.md invariant 4). It keeps its own sleep-based pacing, which the report counts
 /// (<see cref="Waits"/>); the queue's wait for a <see cref="FrameOrigin.Simulation"/> source is only a backstop.
 /// </remarks>
 internal sealed class InMemoryFrameSource : IFrameSource

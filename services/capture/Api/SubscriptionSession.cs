@@ -15,7 +15,7 @@ namespace CanMesh.Capture.Api;
 /// </summary>
 /// <remarks>
 /// Frames always come from SQLite, never from a copy in memory: only committed frames exist there
-/// (DESIGN.md invariant 1), and a slow subscriber costs one batch buffer, because the send loop reads
+/// (ARCHITECTURE.md invariant 1), and a slow subscriber costs one batch buffer, because the send loop reads
 /// the next batch only after HTTP/2 flow control accepted the previous one. Recently committed pages
 /// are in SQLite's page cache, so a live subscriber reads from memory anyway.
 /// </remarks>

@@ -103,7 +103,7 @@ public sealed class CaptureService : IHostedService, IDisposable
         // Stop joins threads: keep it off the caller's thread.
         await Task.Run(() => pipeline.Stop(Stopped), CancellationToken.None).ConfigureAwait(false);
         _stats?.LogFinal();
-        // Claims completeness only when the counts prove it; otherwise says what was lost (DESIGN.md invariant 4).
+        // Claims completeness only when the counts prove it; otherwise says what was lost (ARCHITECTURE.md invariant 4).
         var outcome = pipeline.Outcome();
         _logger.Log(outcome.IsComplete ? LogLevel.Information : LogLevel.Warning,
             "Stopped: {Outcome}; committed seq {Seq}.", outcome.Describe(), _journal!.CommittedSeq);

@@ -3,7 +3,7 @@ namespace CanMesh.Capture.Pipeline;
 /// <summary>
 /// What one capture run read and what became of it, for the line the service ends with: it claims that
 /// every frame read is committed only when the counts prove it, and otherwise says how many were lost
-/// where (DESIGN.md invariant 4: nothing is lost silently, not even in the last log line).
+/// where (ARCHITECTURE.md invariant 4: nothing is lost silently, not even in the last log line).
 /// </summary>
 /// <param name="FramesRead">Frames the sources read and handed over (<see cref="Sources.SourceCounters.Frames"/>, all sources).</param>
 /// <param name="FramesCommitted">Frames this run committed (the committed seq's advance since the run began).</param>

@@ -10,7 +10,7 @@ namespace CanMesh.Capture.Pipeline;
 /// <summary>
 /// The capture pipeline: one dedicated thread per source, a bounded queue, one writer thread into the
 /// journal. Threads are named for what they do ("canmesh source can0", "canmesh store writer") so a
-/// thread dump reads like the diagram in DESIGN.md.
+/// thread dump reads like the diagram in docs/ARCHITECTURE.md.
 /// </summary>
 public sealed class CapturePipeline : IDisposable
 {

@@ -6,7 +6,7 @@ namespace CanMesh.Capture.Pipeline;
 
 /// <summary>
 /// Turns increases of the sources' loss counters into durable event rows, written in the same
-/// transaction as the frames around them (DESIGN.md invariant 4: nothing is lost silently). Sources
+/// transaction as the frames around them (ARCHITECTURE.md invariant 4: nothing is lost silently). Sources
 /// only add to counters, so the read loops never touch storage. Used by the writer thread only.
 /// </summary>
 internal sealed class DropRecorder

@@ -8,7 +8,7 @@ namespace CanMesh.Capture.Pipeline;
 /// The bounded hand-off between source threads (many writers) and the store writer thread (one reader),
 /// bounded in frames rather than batches so the memory it can hold is known. What a full queue does is the
 /// writer's stated policy (<see cref="FullQueuePolicy"/>): a live bus is refused at once and counts the drop,
-/// never waiting on storage (DESIGN.md invariant 4); a file or generator waits for room and loses nothing.
+/// never waiting on storage (ARCHITECTURE.md invariant 4); a file or generator waits for room and loses nothing.
 /// </summary>
 /// <remarks>
 /// As in System.Threading.Channels' BoundedChannel, completion and every write are decided under one lock:

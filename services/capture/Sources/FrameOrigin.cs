@@ -9,7 +9,7 @@ public enum FrameOrigin
 {
     /// <summary>
     /// A CAN bus read as it happens: frames keep arriving whether or not the pipeline is ready, so a full
-    /// queue drops and counts them rather than stall the read loop (DESIGN.md invariant 4). Its error frames
+    /// queue drops and counts them rather than stall the read loop (ARCHITECTURE.md invariant 4). Its error frames
     /// are bus errors reported by the controller now.
     /// </summary>
     LiveBus,

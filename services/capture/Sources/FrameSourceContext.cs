@@ -47,7 +47,7 @@ public sealed class FrameSourceContext
     public FrameOrigin Origin { get; }
 
     /// <summary>
-    /// A live bus cannot be paused, so its batches are dropped and counted when the queue is full (DESIGN.md
+    /// A live bus cannot be paused, so its batches are dropped and counted when the queue is full (ARCHITECTURE.md
     /// invariant 4); a file or generator loses nothing by waiting, so it waits.
     /// </summary>
     public FullQueuePolicy FullQueuePolicy { get; }

@@ -8,7 +8,7 @@ namespace CanMesh.Capture.Sources;
 /// <remarks>
 /// A source fills batches rented from <see cref="FrameSourceContext.Batches"/> and hands each one to
 /// <see cref="FrameSourceContext.Submit"/>. What a full queue does depends on <see cref="Origin"/>: a live
-/// bus's read loop never waits on storage (DESIGN.md invariant 4), a file or generator waits for room.
+/// bus's read loop never waits on storage (ARCHITECTURE.md invariant 4), a file or generator waits for room.
 /// Counters go to <see cref="FrameSourceContext.Counters"/>; the pipeline turns their increases into
 /// durable event rows.
 /// </remarks>

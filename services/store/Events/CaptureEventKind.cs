@@ -47,6 +47,6 @@ public enum CaptureEventKind
     /// <summary>Retention deleted frames (first_seq..last_seq); unsynced when a disk budget forced it.</summary>
     Eviction,
 
-    /// <summary>Retention deleted frames a retaining subscriber had not acknowledged (DESIGN.md invariant 5).</summary>
+    /// <summary>Retention deleted frames a retaining subscriber had not acknowledged (ARCHITECTURE.md invariant 5).</summary>
     UnsyncedEviction,
 }

@@ -6,7 +6,7 @@ namespace CanMesh.Store.Retention;
 
 /// <summary>
 /// Deletes old frames on the writer's connection, oldest first, in chunks of their own transactions.
-/// DESIGN.md invariant 5: age alone never deletes a frame a retaining subscriber has not acknowledged;
+/// ARCHITECTURE.md invariant 5: age alone never deletes a frame a retaining subscriber has not acknowledged;
 /// only the disk budget (Store:Retention:MaxBytes, or the file system running out of free space) can,
 /// and then an UnsyncedEviction event records exactly which seq range went. Each chunk's transaction
 /// also writes the event rows that record it (one row per kind per pass, extended chunk by chunk), so a

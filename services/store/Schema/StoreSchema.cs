@@ -28,7 +28,7 @@ internal static class StoreSchema
             name TEXT NOT NULL UNIQUE
         );
 
-        -- One row per frame. seq is dense and strictly increasing (DESIGN.md invariant 2).
+        -- One row per frame. seq is dense and strictly increasing (ARCHITECTURE.md invariant 2).
         -- flags: bits 0-7 CanFrameFlags (1 extended, 2 remote, 4 error, 8 FD, 16 BRS, 32 ESI),
         --        bits 8-11 len8_dlc, bits 16-23 the requested length of a remote frame.
         -- can_id: the identifier without flag bits (error class bits for error frames).

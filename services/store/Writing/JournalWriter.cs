@@ -7,7 +7,7 @@ namespace CanMesh.Store.Writing;
 
 /// <summary>
 /// Appends frames to the journal in transactions: <see cref="Append"/> any number of times, then
-/// <see cref="Commit"/>. Seq numbers are assigned here, densely, in append order (DESIGN.md invariant 2);
+/// <see cref="Commit"/>. Seq numbers are assigned here, densely, in append order (ARCHITECTURE.md invariant 2);
 /// <see cref="FrameJournal.CommittedSeq"/> moves only after COMMIT returns (invariant 1). If a commit
 /// fails, <see cref="Rollback"/> takes the sequence back, so the next attempt reuses the same numbers.
 /// Owned by one thread.

@@ -4,7 +4,7 @@ namespace CanMesh.Capture.Sources.SocketCan;
 
 /// <summary>
 /// The libc calls a SocketCAN reader needs, and nothing else. There is deliberately no write, send or
-/// sendmsg here: the capture service never transmits on a bus (DESIGN.md invariant 6).
+/// sendmsg here: the capture service never transmits on a bus (ARCHITECTURE.md invariant 6).
 /// </summary>
 /// <remarks>"libc" resolves to the C library on glibc Linux (.NET maps the name to libc.so.6).</remarks>
 internal static unsafe partial class LibC

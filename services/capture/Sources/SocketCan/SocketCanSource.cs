@@ -7,7 +7,7 @@ namespace CanMesh.Capture.Sources.SocketCan;
 /// <summary>
 /// Captures one Linux SocketCAN interface (can0, vcan0) through a CAN_RAW socket: many frames per system
 /// call, the kernel's receive timestamp on every frame, and the kernel's drop counter turned into
-/// <see cref="SourceCounters.KernelDrops"/> (DESIGN.md invariant 4). Receive only: it never transmits
+/// <see cref="SourceCounters.KernelDrops"/> (ARCHITECTURE.md invariant 4). Receive only: it never transmits
 /// (invariant 6). A missing or down interface is waited for and picked up again when it returns.
 /// </summary>
 public sealed class SocketCanSource : IFrameSource
