@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it, on a fresh Debian 12 machine with the .NET SDK:
-#   1. installs what the tests need (can-utils for log2asc; qemu, busybox and a Debian kernel for the VM)
+#   1. installs what the tests need from Debian's packages, in one apt-get run (can-utils for log2asc;
+#      Node.js and npm for the interop clients; qemu, busybox and a Debian kernel for the VM)
 #   2. installs the independent gRPC clients used by the interop tests (npm ci in tests/interop)
 #   3. runs every xunit project (dotnet test, Release)
 #   4. runs the SocketCAN end-to-end suite inside a VM with real vcan interfaces (tests/vm)
@@ -8,23 +9,36 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
+started=$SECONDS
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 step() { printf '\n== %s\n' "$*"; }
 
 step "system packages"
+# Everything missing, from Debian's packages, in one quiet apt-get run: can-utils (log2asc for the
+# candump interop tests), Node.js and npm (the independent gRPC clients; Debian 12 ships Node 18), and
+# what the SocketCAN VM needs (qemu, busybox, kmod, cpio: tests/vm/setup.sh knows the list).
 missing=()
 command -v log2asc >/dev/null || missing+=(can-utils)
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
+mapfile -t -O ${#missing[@]} missing < <(tests/vm/setup.sh --missing-packages)
 if [ ${#missing[@]} -gt 0 ]; then
-  as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" || exit 1
+  mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+  echo "installing ${missing[*]} (apt-get, log in artifacts/apt.log)"
+  mkdir -p artifacts
+  { as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      -o Dpkg::Use-Pty=0 "${missing[@]}"; } > artifacts/apt.log 2>&1 || { tail -20 artifacts/apt.log; echo "apt-get failed"; exit 1; }
 fi
-tests/vm/setup.sh || { echo "VM setup failed"; exit 1; }
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+[ "$node_major" -ge 18 ] || { echo "Node.js 18 or newer is needed for the interop clients (found $(node --version 2>/dev/null || echo none))"; exit 1; }
+tests/vm/setup.sh --no-install || { echo "VM setup failed"; exit 1; }
 
 step "interop clients (npm ci in tests/interop)"
 npm ci --prefix tests/interop --no-audit --no-fund --loglevel=error || exit 1
 
-step "dotnet test (Release)"
+step "dotnet test (Release): builds the solution first, then runs every test project (about 5 minutes)"
 results="$root/artifacts/test-results"
 rm -rf "$results"
 mkdir -p "$results"
@@ -44,5 +58,6 @@ if line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$results/vm-suite.log" | tail
 fi
 [ "$dotnet_rc" = 0 ] && [ "$vm_rc" = 0 ] || [ "$failed" -gt 0 ] || failed=$((failed + 1))
 echo
+echo "took $(( (SECONDS - started) / 60 )) min $(( (SECONDS - started) % 60 )) s"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -22,9 +22,8 @@ public sealed partial class ShutdownTests
             }
             """);
         using var capture = CaptureProcess.Start("--config", config);
-        Assert.True(capture.WaitForOutput("rows=", TimeSpan.FromSeconds(30)), "no stats line in time:\n" + capture.Stdout + capture.Stderr);
-        // The log spans 8 s at its recorded pace: stop it in the middle.
-        Thread.Sleep(1500);
+        // The log spans 8 s at its recorded pace: stop it in the middle, once a stats line shows it well started.
+        WaitUntilRead(capture, 1_000);
 
         capture.Terminate();
         Assert.True(capture.WaitForExit(TimeSpan.FromSeconds(15)), "did not exit within 15 s of SIGTERM:\n" + capture.Stdout);
@@ -57,8 +56,7 @@ public sealed partial class ShutdownTests
             ["CANMESH_API__SOCKETPATH"] = temp.File("capture.sock"),
         };
         using var capture = CaptureProcess.Start(environment);
-        Assert.True(capture.WaitForOutput("rows=", TimeSpan.FromSeconds(30)), "no stats line in time:\n" + capture.Stdout + capture.Stderr);
-        Thread.Sleep(1000);
+        WaitUntilRead(capture, 5_000);
 
         capture.Terminate();
         Assert.True(capture.WaitForExit(TimeSpan.FromSeconds(15)), "did not exit within 15 s of SIGTERM:\n" + capture.Stdout);
@@ -75,6 +73,17 @@ public sealed partial class ShutdownTests
         }
         var total = perSource.Values.Sum();
         Assert.Equal(new object?[] { total, total }, temp.Query("SELECT count(*), max(seq) FROM frames")[0]);
+    }
+
+    /// <summary>Until a stats line says at least <paramref name="frames"/> were read (per source), however long a loaded machine takes.</summary>
+    private static void WaitUntilRead(CaptureProcess capture, long frames)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!FramesRead().Matches(capture.Stdout).Any(m => long.Parse(m.Groups[1].Value) >= frames))
+        {
+            Assert.True(DateTime.UtcNow < deadline && !capture.HasExited, $"no stats line with {frames} frames read in time:\n" + capture.Output);
+            Thread.Sleep(50);
+        }
     }
 
     [GeneratedRegex(@"\): frames=(\d+)")]

@@ -82,7 +82,7 @@ public sealed class LiveSubscriptionTests(LiveCapture capture)
         var acked = batch.ThroughSeq;
         Assert.True(acked > batch.Frames[^1].Seq);
 
-        var stored = await PollAsync(() => capture.Folder.Query($"SELECT acked_seq FROM subscribers WHERE name = '{name}'").Select(r => (ulong)(long)r[0]!).SingleOrDefault(), acked, TimeSpan.FromSeconds(3));
+        var stored = await PollAsync(() => capture.Folder.Query($"SELECT acked_seq FROM subscribers WHERE name = '{name}'").Select(r => (ulong)(long)r[0]!).SingleOrDefault(), acked, Timeout);
         Assert.Equal(acked, stored);
 
         var stats = await capture.Client.GetStatsAsync();
@@ -109,7 +109,7 @@ public sealed class LiveSubscriptionTests(LiveCapture capture)
         await subscription.DisposeAsync();
 
         var stats = await PollAsync(async () => (await capture.Client.GetStatsAsync()).Store.Subscribers.Single(s => s.Name == name),
-            s => !s.Connected, TimeSpan.FromSeconds(5));
+            s => !s.Connected, Timeout);
         Assert.Equal(acked, stats.AckedSeq);
         Assert.Equal(acked, (ulong)capture.Folder.Scalar($"SELECT acked_seq FROM subscribers WHERE name = '{name}'"));
     }

@@ -26,7 +26,7 @@ public static class CaptureServing
     public static async Task WaitUntilServingAsync(this CaptureProcess process, string socketPath, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
-        await using var client = new CaptureClient(socketPath, new CaptureClientOptions { CallTimeout = TimeSpan.FromSeconds(2) });
+        await using var client = new CaptureClient(socketPath, new CaptureClientOptions { CallTimeout = TimeSpan.FromSeconds(20) });
         while (true)
         {
             if (process.HasExited) throw new InvalidOperationException($"canmesh-capture exited with {process.ExitCode}:\n{process.Output}");

@@ -2,8 +2,10 @@
 # setup.sh - prepares what tests/vm/run.sh boots: a Debian kernel with SocketCAN (can, can-raw, vcan as
 # modules) and a busybox initramfs. Idempotent and cached: a second run only checks and returns.
 #
-# Usage: tests/vm/setup.sh [--no-install]
-#   --no-install   do not apt-get install missing host tools (fail instead)
+# Usage: tests/vm/setup.sh [--no-install | --missing-packages]
+#   --no-install         do not apt-get install missing host tools (fail instead)
+#   --missing-packages   print the Debian packages this machine lacks, one per line, and exit (the test
+#                        command installs them with everything else in one apt-get run)
 # Env:
 #   CANMESH_VM_CACHE  cache folder (default ${XDG_CACHE_HOME:-$HOME/.cache}/canmesh-vm)
 #   CANMESH_VM_KPKG   kernel package to use (default: the one linux-image-amd64 depends on)
@@ -13,10 +15,12 @@ set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CACHE=${CANMESH_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/canmesh-vm}
 INSTALL=1
+LIST_ONLY=0
 case "${1:-}" in
   --no-install) INSTALL=0 ;;
+  --missing-packages) LIST_ONLY=1 ;;
   "") ;;
-  *) echo "usage: $0 [--no-install]" >&2; exit 2 ;;
+  *) echo "usage: $0 [--no-install | --missing-packages]" >&2; exit 2 ;;
 esac
 
 die() { echo "canmesh-vm setup: $*" >&2; exit 1; }
@@ -26,14 +30,19 @@ MODULES="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_p
 netfs fscache 9pnet 9pnet_virtio 9p overlay can can-raw can-bcm can-gw can-isotp can-dev vcan"
 
 # ---- host packages: tool -> package; install only what is missing
-install_packages() {
+missing_packages() {
   local -A need=([qemu-system-x86_64]=qemu-system-x86 [cpio]=cpio [candump]=can-utils [cangen]=can-utils
                  [depmod]=kmod [sqlite3]=sqlite3 [xz]=xz-utils [flock]=util-linux)
   local missing=() tool pkg
   for tool in "${!need[@]}"; do command -v "$tool" >/dev/null || missing+=("${need[$tool]}"); done
   [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1 || missing+=(busybox-static)
+  [ ${#missing[@]} = 0 ] || printf '%s\n' "${missing[@]}" | sort -u
+}
+
+install_packages() {
+  local missing=()
+  mapfile -t missing < <(missing_packages)
   [ ${#missing[@]} = 0 ] && return 0
-  mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
   [ $INSTALL = 1 ] || die "missing packages: ${missing[*]} (run without --no-install, as root)"
   local sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
   echo "canmesh-vm setup: installing ${missing[*]}" >&2
@@ -97,6 +106,7 @@ build_initramfs() {
   rm -rf "$ir"
 }
 
+if [ $LIST_ONLY = 1 ]; then missing_packages; exit 0; fi
 install_packages
 mkdir -p "$CACHE"
 exec 9>"$CACHE/.lock"
