@@ -91,13 +91,17 @@ public sealed partial class CaptureProcess : IDisposable
     }
 
     /// <summary>Waits until standard output contains <paramref name="text"/>, or the process exits, or the timeout passes.</summary>
-    public bool WaitForOutput(string text, TimeSpan timeout)
+    public bool WaitForOutput(string text, TimeSpan timeout) =>
+        WaitForOutput(stdout => stdout.Contains(text, StringComparison.Ordinal), timeout);
+
+    /// <summary>Waits until <paramref name="condition"/> holds for standard output so far, or the process exits, or the timeout passes.</summary>
+    public bool WaitForOutput(Func<string, bool> condition, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
         {
-            if (Stdout.Contains(text, StringComparison.Ordinal)) return true;
-            if (_process.HasExited) return Stdout.Contains(text, StringComparison.Ordinal);
+            if (condition(Stdout)) return true;
+            if (_process.HasExited) return condition(Stdout);
             Thread.Sleep(50);
         }
         return false;
