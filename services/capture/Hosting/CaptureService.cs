@@ -40,7 +40,14 @@ public sealed class CaptureService : IHostedService, IDisposable
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _journal = FrameJournal.Open(_settings.Store);
+        try
+        {
+            _journal = FrameJournal.Open(_settings.Store);
+        }
+        catch (Exception error) when (StoreOpenFailure.Explains(error))
+        {
+            throw StoreOpenFailure.Explain(_settings.Store.Path, error);
+        }
         _logger.LogInformation("Capture database {Path} (capture id {CaptureId}, synchronous {Sync}): committed seq {Seq}.",
             _journal.Path, _journal.CaptureId, _settings.Store.Synchronous.ToString().ToLowerInvariant(), _journal.CommittedSeq);
         var sources = _settings.Interfaces.Select(FrameSourceFactory.Create).ToArray();
