@@ -73,7 +73,7 @@ static async Task<int> RunServiceAsync(string? configPath)
     }
     catch (Exception error) when (error is CanMesh.Store.Sqlite.SqliteError or InvalidOperationException or IOException or UnauthorizedAccessException)
     {
-        startupLogger.LogCritical("Capture failed: {Message}", error.Message);
+        CaptureLog.Failed(startupLogger, error.Message);
         return ExitCodes.Failed;
     }
 }

@@ -28,16 +28,26 @@ public sealed partial class CaptureProcess : IDisposable
 
     public static CaptureProcess Start(params string[] arguments) => Start(new Dictionary<string, string>(), arguments);
 
-    public static CaptureProcess Start(IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    public static CaptureProcess Start(IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        StartProcess([], environment, arguments);
+
+    /// <summary>
+    /// The capture run as another user and group (<paramref name="id"/> for both, no supplementary groups), through
+    /// setpriv: what a service account meets. Needs root.
+    /// </summary>
+    public static CaptureProcess StartAsUser(int id, IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        StartProcess(["setpriv", $"--reuid={id}", $"--regid={id}", "--clear-groups"], environment, arguments);
+
+    private static CaptureProcess StartProcess(string[] wrapper, IReadOnlyDictionary<string, string> environment, string[] arguments)
     {
-        var info = new ProcessStartInfo("dotnet")
+        string[] command = [.. wrapper, "dotnet", System.IO.Path.Combine(AppContext.BaseDirectory, "canmesh-capture.dll"), .. arguments];
+        var info = new ProcessStartInfo(command[0])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(System.IO.Path.Combine(AppContext.BaseDirectory, "canmesh-capture.dll"));
-        foreach (var argument in arguments) info.ArgumentList.Add(argument);
+        foreach (var argument in command[1..]) info.ArgumentList.Add(argument);
         foreach (var (key, value) in environment) info.Environment[key] = value;
         return new CaptureProcess(Process.Start(info)!);
     }
@@ -91,13 +101,17 @@ public sealed partial class CaptureProcess : IDisposable
     }
 
     /// <summary>Waits until standard output contains <paramref name="text"/>, or the process exits, or the timeout passes.</summary>
-    public bool WaitForOutput(string text, TimeSpan timeout)
+    public bool WaitForOutput(string text, TimeSpan timeout) =>
+        WaitForOutput(stdout => stdout.Contains(text, StringComparison.Ordinal), timeout);
+
+    /// <summary>Waits until <paramref name="condition"/> holds for standard output so far, or the process exits, or the timeout passes.</summary>
+    public bool WaitForOutput(Func<string, bool> condition, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
         {
-            if (Stdout.Contains(text, StringComparison.Ordinal)) return true;
-            if (_process.HasExited) return Stdout.Contains(text, StringComparison.Ordinal);
+            if (condition(Stdout)) return true;
+            if (_process.HasExited) return condition(Stdout);
             Thread.Sleep(50);
         }
         return false;

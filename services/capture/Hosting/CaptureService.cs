@@ -40,7 +40,14 @@ public sealed class CaptureService : IHostedService, IDisposable
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _journal = FrameJournal.Open(_settings.Store);
+        try
+        {
+            _journal = FrameJournal.Open(_settings.Store);
+        }
+        catch (Exception error) when (StoreOpenFailure.Explains(error))
+        {
+            throw StoreOpenFailure.Explain(_settings.Store.Path, error);
+        }
         _logger.LogInformation("Capture database {Path} (capture id {CaptureId}, synchronous {Sync}): committed seq {Seq}.",
             _journal.Path, _journal.CaptureId, _settings.Store.Synchronous.ToString().ToLowerInvariant(), _journal.CommittedSeq);
         var sources = _settings.Interfaces.Select(FrameSourceFactory.Create).ToArray();
@@ -61,12 +68,25 @@ public sealed class CaptureService : IHostedService, IDisposable
     private async Task WatchSourcesEndAsync(CapturePipeline pipeline)
     {
         await pipeline.SourcesFinished.WaitAsync(_stopping.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        if (_stopping.IsCancellationRequested || !_settings.ExitWhenSourcesEnd) return;
+        if (_stopping.IsCancellationRequested) return;
+        // A faulted source does not come back by itself, and nothing reads any more: a failure exit lets a
+        // supervisor's restart policy try again, whatever ExitWhenSourcesEnd says (it is about inputs that ended).
+        var faulted = pipeline.SourceContexts.Where(c => c.State == SourceState.Faulted).ToArray();
+        if (faulted.Length == 0 && !_settings.ExitWhenSourcesEnd) return;
         // A short replay can end before the rest of the host (the API server) has started; stopping the
         // host in the middle of its start fails the start. Stop once it is up.
         await WhenStartedAsync().ConfigureAwait(false);
         if (_stopping.IsCancellationRequested) return;
-        _logger.LogInformation("Every source has ended; stopping (set Capture:ExitWhenSourcesEnd to false to keep running).");
+        if (faulted.Length > 0)
+        {
+            Environment.ExitCode = ExitCodes.Failed;
+            CaptureLog.SourcesFaulted(_logger, faulted.Length, pipeline.SourceContexts.Count,
+                string.Join("; ", faulted.Select(c => $"{c.SourceName}: {c.StateDetail?.TrimEnd('.')}")), ExitCodes.Failed);
+        }
+        else
+        {
+            _logger.LogInformation("Every source has ended; stopping (set Capture:ExitWhenSourcesEnd to false to keep running).");
+        }
         _lifetime.StopApplication();
     }
 
@@ -77,7 +97,7 @@ public sealed class CaptureService : IHostedService, IDisposable
         if (!failed.IsCompleted) return;
         await WhenStartedAsync().ConfigureAwait(false);
         _logger.LogCritical("The store writer failed ({Message}); stopping so a supervisor can restart the capture.", failed.Result.Message);
-        Environment.ExitCode = 1;
+        Environment.ExitCode = ExitCodes.Failed;
         _lifetime.StopApplication();
     }
 

@@ -169,7 +169,10 @@ public sealed class CapturePipeline : IDisposable
         {
             context.SetState(SourceState.Faulted, error.Message);
             context.Counters.AddFault();
-            _logger.LogError(error, "Source {Source} ({Kind}) failed and stopped: {Message}", source.Name, source.Kind, error.Message);
+            // An I/O error is the input's state (a log deleted, a device gone), said in full by its message; anything
+            // else is a bug, for which the stack trace is what a person needs.
+            var isInput = error is IOException or UnauthorizedAccessException;
+            _logger.LogError(isInput ? null : error, "Source {Source} ({Kind}) failed and stopped: {Message}", source.Name, source.Kind, error.Message);
             context.RecordEvent(CaptureEventKind.SourceFault, $"{source.Kind} source failed: {error.Message}");
         }
     }

@@ -6,26 +6,28 @@ namespace CanMesh.Capture.Tests.Infrastructure;
 /// A real, small file system for tests of a full disk: a tmpfs of a given size mounted on a temp folder
 /// (mounting needs root or CAP_SYS_ADMIN; tests that need it are <see cref="SmallFileSystemFactAttribute"/>s
 /// and are skipped, saying why, where mounting is not permitted). <see cref="Fill"/> takes every free byte
-/// with a filler file, <see cref="Free"/> gives them back.
+/// with a filler file, <see cref="Free"/> gives them back. Mounted read-only, it is a folder that not even root
+/// can write in (chmod does not stop root).
 /// </summary>
 internal sealed partial class SmallFileSystem : IDisposable
 {
     private const int MNT_DETACH = 2;
+    private const ulong MS_RDONLY = 1;
 
     /// <summary>Null when a tmpfs can be mounted here; otherwise why not.</summary>
     public static string? UnavailableReason { get; } = Probe();
 
     private readonly string _filler;
 
-    public SmallFileSystem(long sizeBytes)
+    public SmallFileSystem(long sizeBytes, bool readOnly = false)
     {
         Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "cm-fs-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(Path);
-        if (Mount("tmpfs", Path, "tmpfs", 0, $"size={sizeBytes}") != 0)
+        if (Mount("tmpfs", Path, "tmpfs", readOnly ? MS_RDONLY : 0, $"size={sizeBytes}") != 0)
         {
             var errno = Marshal.GetLastPInvokeError();
             Directory.Delete(Path);
-            throw new InvalidOperationException($"mount -t tmpfs -o size={sizeBytes} tmpfs {Path} failed: errno {errno}");
+            throw new InvalidOperationException($"mount -t tmpfs -o {(readOnly ? "ro," : "")}size={sizeBytes} tmpfs {Path} failed: errno {errno}");
         }
         _filler = File("filler");
     }

@@ -10,14 +10,13 @@ internal sealed unsafe class RawCanSocket : IDisposable
 {
     private int _fd;
 
-    private RawCanSocket(int fd, int interfaceIndex)
+    private RawCanSocket(int fd)
     {
         _fd = fd;
-        InterfaceIndex = interfaceIndex;
     }
 
     public int Fd => _fd;
-    public int InterfaceIndex { get; }
+    public int InterfaceIndex { get; private set; }
 
     /// <summary>What the kernel granted for the receive buffer (getsockopt SO_RCVBUF: twice what was set, for its bookkeeping).</summary>
     public int ReceiveBufferBytes { get; private set; }
@@ -27,19 +26,14 @@ internal sealed unsafe class RawCanSocket : IDisposable
 
     /// <summary>
     /// Opens, configures and binds a socket. On failure returns null with the errno and the step that failed;
-    /// ENODEV/ENXIO (no such interface) and ENETDOWN (interface down) are the ones worth retrying.
+    /// EAFNOSUPPORT/EPROTONOSUPPORT (no SocketCAN in this kernel), ENODEV/ENXIO (no such interface) and
+    /// ENETDOWN (interface down) are the ones worth retrying.
     /// </summary>
     public static RawCanSocket? TryOpen(string interfaceName, SocketCanSettings settings, out int errno, out string step)
     {
-        step = "if_nametoindex";
-        var index = LibC.if_nametoindex(interfaceName);
-        if (index == 0)
-        {
-            errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
-            if (errno is 0 or Errno.ENXIO) errno = Errno.ENODEV;
-            return null;
-        }
-
+        // The socket comes first: on a kernel without SocketCAN no CAN interface exists either, and asking for the
+        // interface first would blame its name for what a missing module causes. The call also lets the kernel
+        // load can-raw by itself where the module is installed (request_module on an unknown family).
         step = "socket(AF_CAN, SOCK_RAW, CAN_RAW)";
         var fd = LibC.socket(Can.AF_CAN, Can.SOCK_RAW, Can.CAN_RAW);
         if (fd < 0)
@@ -47,9 +41,19 @@ internal sealed unsafe class RawCanSocket : IDisposable
             errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
             return null;
         }
-        var socket = new RawCanSocket(fd, (int)index);
+        var socket = new RawCanSocket(fd);
         try
         {
+            step = "if_nametoindex";
+            var index = LibC.if_nametoindex(interfaceName);
+            if (index == 0)
+            {
+                errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+                if (errno is 0 or Errno.ENXIO) errno = Errno.ENODEV;
+                return Fail(socket);
+            }
+            socket.InterfaceIndex = (int)index;
+
             // Every option is in place before bind, so no frame is queued under the defaults.
             errno = socket.Configure(settings, out step);
             if (errno != 0) return Fail(socket);

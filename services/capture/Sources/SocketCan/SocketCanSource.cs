@@ -8,7 +8,8 @@ namespace CanMesh.Capture.Sources.SocketCan;
 /// Captures one Linux SocketCAN interface (can0, vcan0) through a CAN_RAW socket: many frames per system
 /// call, the kernel's receive timestamp on every frame, and the kernel's drop counter turned into
 /// <see cref="SourceCounters.KernelDrops"/> (ARCHITECTURE.md invariant 4). Receive only: it never transmits
-/// (invariant 6). A missing or down interface is waited for and picked up again when it returns.
+/// (invariant 6). A kernel without SocketCAN, a missing or a down interface is waited for (see
+/// <see cref="InterfaceUnavailable"/>) and picked up when it is there.
 /// </summary>
 public sealed class SocketCanSource : IFrameSource
 {
@@ -40,6 +41,7 @@ public sealed class SocketCanSource : IFrameSource
         using var vector = new ReceiveVector(_settings.FramesPerRead);
         var loop = new SocketReadLoop(_interfaceName, _settings, context, interfaceId, vector);
         long downSince = 0;
+        UnavailableCause? waitingFor = null;
         var mtuChecked = false;
         try
         {
@@ -48,8 +50,15 @@ public sealed class SocketCanSource : IFrameSource
                 using var socket = RawCanSocket.TryOpen(_interfaceName, _settings, out var errno, out var step);
                 if (socket is null)
                 {
-                    if (!IsInterfaceAbsent(errno)) throw OpenFault(context, step, errno);
-                    if (downSince == 0) downSince = EnterWaiting(context, errno);
+                    var unavailable = InterfaceUnavailable.From(_interfaceName, errno, step) ?? throw OpenFault(context, step, errno);
+                    // Said once per cause: retries of the same cause are silent, a new one (the module loaded, the
+                    // interface is still missing) is news.
+                    if (unavailable.Cause != waitingFor)
+                    {
+                        EnterWaiting(context, unavailable);
+                        waitingFor = unavailable.Cause;
+                        if (downSince == 0) downSince = Stopwatch.GetTimestamp();
+                    }
                     stopping.WaitHandle.WaitOne(_settings.RetryInterval);
                     continue;
                 }
@@ -61,6 +70,7 @@ public sealed class SocketCanSource : IFrameSource
                     SocketCanLog.BackUp(context.Logger, _interfaceName, seconds);
                     context.RecordEvent(CaptureEventKind.InterfaceUp, $"{_interfaceName}: up again after {seconds:0.0} s, reading");
                     downSince = 0;
+                    waitingFor = null;
                 }
                 if (!mtuChecked)
                 {
@@ -70,7 +80,12 @@ public sealed class SocketCanSource : IFrameSource
                 context.SetState(SourceState.Running);
 
                 var ended = loop.Run(socket, stopping);
-                if (ended != 0) downSince = EnterWaiting(context, ended);
+                if (ended != 0 && InterfaceUnavailable.From(_interfaceName, ended, "recvmmsg") is { } gone)
+                {
+                    EnterWaiting(context, gone);
+                    waitingFor = gone.Cause;
+                    downSince = Stopwatch.GetTimestamp();
+                }
             }
         }
         finally
@@ -79,25 +94,18 @@ public sealed class SocketCanSource : IFrameSource
         }
     }
 
-    private static bool IsInterfaceAbsent(int errno) => errno is Errno.ENODEV or Errno.ENXIO or Errno.ENETDOWN;
-
-    private long EnterWaiting(FrameSourceContext context, int errno)
+    private void EnterWaiting(FrameSourceContext context, InterfaceUnavailable unavailable)
     {
-        var reason = errno == Errno.ENETDOWN
-            ? $"the interface is down ({LibC.Describe(errno)})"
-            : $"no such interface ({LibC.Describe(errno)})";
-        SocketCanLog.Waiting(context.Logger, _interfaceName, reason, _settings.RetryInterval.TotalSeconds);
+        SocketCanLog.Unavailable(context.Logger, _interfaceName, unavailable.Reason, unavailable.Advice, _settings.RetryInterval.TotalSeconds);
         context.Counters.AddFault();
-        context.SetState(SourceState.Waiting, reason);
-        context.RecordEvent(CaptureEventKind.InterfaceDown, $"{_interfaceName}: {reason}; waiting for it to come back");
-        return Stopwatch.GetTimestamp();
+        context.SetState(SourceState.Waiting, unavailable.Reason);
+        context.RecordEvent(CaptureEventKind.InterfaceDown, $"{_interfaceName}: {unavailable.Reason}; waiting for it. {unavailable.Advice}.");
     }
 
     private InvalidOperationException OpenFault(FrameSourceContext context, string step, int errno)
     {
         var advice = errno switch
         {
-            Errno.EAFNOSUPPORT or Errno.EPROTONOSUPPORT => " This kernel has no SocketCAN raw sockets: load them with 'modprobe can-raw'.",
             Errno.EPERM or Errno.EACCES => " Raw CAN sockets need CAP_NET_RAW (and a large receive buffer CAP_NET_ADMIN): run as root or grant the capabilities.",
             Errno.ENOPROTOOPT => " The kernel lacks a socket option this configuration needs (CAN FD, filters or timestamps).",
             _ => "",
