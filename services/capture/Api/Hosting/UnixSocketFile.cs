@@ -17,12 +17,20 @@ internal static class UnixSocketFile
         string? directory = Path.GetDirectoryName(fullPath);
         if (!string.IsNullOrEmpty(directory))
         {
-            Directory.CreateDirectory(directory);
+            try
+            {
+                Directory.CreateDirectory(directory);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new IOException($"Cannot create {directory}, the folder of the API socket {fullPath} (Api:SocketPath, env CANMESH_API__SOCKETPATH): {e.Message} " +
+                    "Choose a socket path in a folder this user may create files in.", e);
+            }
         }
 
         if (Directory.Exists(fullPath))
         {
-            throw new IOException($"Cannot listen on {fullPath}: it is a directory. Choose a file path for the socket.");
+            throw new IOException($"Cannot listen on {fullPath}: it is a directory. Choose a file path for the socket (Api:SocketPath, env CANMESH_API__SOCKETPATH).");
         }
 
         if (!File.Exists(fullPath))
@@ -34,7 +42,7 @@ internal static class UnixSocketFile
         // deleting someone's data (.NET cannot tell a socket from a regular file without lstat).
         if (new FileInfo(fullPath).Length > 0)
         {
-            throw new IOException($"Cannot listen on {fullPath}: a regular file with content is in the way. Remove it or choose another socket path.");
+            throw new IOException($"Cannot listen on {fullPath}: a regular file with content is in the way. Remove it or choose another socket path (Api:SocketPath, env CANMESH_API__SOCKETPATH).");
         }
 
         using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
@@ -53,7 +61,7 @@ internal static class UnixSocketFile
             throw new IOException($"Cannot listen on {fullPath}: probing the existing socket file failed ({e.SocketErrorCode}: {e.Message}). Remove it by hand if no server uses it.", e);
         }
 
-        throw new IOException($"Cannot listen on {fullPath}: another server is listening on it. Stop that server, or give this one another socket path.");
+        throw new IOException($"Cannot listen on {fullPath}: another server is listening on it. Stop that server, or give this one another socket path (Api:SocketPath, env CANMESH_API__SOCKETPATH).");
     }
 
     /// <summary>Sets mode and group so clients running as other users (other containers) may connect.</summary>
