@@ -17,16 +17,14 @@ public sealed class CaptureApi
     public static readonly string ServiceName = Protos.V1.Capture.Descriptor.FullName;
 
     private readonly CaptureService _service;
-    private readonly ConnectedSubscribers _connected;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly Lock _statsLock = new();
     private CaptureStatsCollector? _stats;
 
-    public CaptureApi(CaptureService service, ConnectedSubscribers connected, ILoggerFactory loggers, TimeProvider time)
+    public CaptureApi(CaptureService service, ILoggerFactory loggers, TimeProvider time)
     {
         _service = service;
-        _connected = connected;
         _logger = loggers.CreateLogger("CanMesh.Capture.Api");
         _time = time;
     }
@@ -34,7 +32,7 @@ public sealed class CaptureApi
     private CapturePipeline Pipeline => _service.Pipeline ?? throw ApiErrors.Starting();
 
     internal Task SubscribeAsync(IAsyncStreamReader<SubscribeRequest> requests, IServerStreamWriter<EncodedFrameBatch> responses, ServerCallContext context) =>
-        new SubscriptionSession(Pipeline.Journal, _connected, _logger, _time).RunAsync(requests, responses, context);
+        new SubscriptionSession(Pipeline.Journal, _logger, _time).RunAsync(requests, responses, context);
 
     internal async Task QueryAsync(QueryRequest request, IServerStreamWriter<EncodedFrameBatch> responses, ServerCallContext context)
     {
@@ -100,7 +98,7 @@ public sealed class CaptureApi
         lock (_statsLock)
         {
             _stats ??= new CaptureStatsCollector(pipeline, _time);
-            return Task.FromResult(StatsMessages.ToMessage(_stats.Collect(), _connected.Snapshot()));
+            return Task.FromResult(StatsMessages.ToMessage(_stats.Collect(), pipeline.Journal.Subscribers.Attached()));
         }
     }
 
@@ -111,11 +109,12 @@ public sealed class CaptureApi
         {
             throw ApiErrors.InvalidArgument($"interval_ms {request.IntervalMs} is below the minimum of 100.");
         }
-        var collector = new CaptureStatsCollector(Pipeline, _time);
+        var pipeline = Pipeline;
+        var collector = new CaptureStatsCollector(pipeline, _time);
         using var timer = new PeriodicTimer(interval, _time);
         do
         {
-            await responses.WriteAsync(StatsMessages.ToMessage(collector.Collect(), _connected.Snapshot()), CallCancellation.ForWrites(context)).ConfigureAwait(false);
+            await responses.WriteAsync(StatsMessages.ToMessage(collector.Collect(), pipeline.Journal.Subscribers.Attached()), CallCancellation.ForWrites(context)).ConfigureAwait(false);
         }
         while (await timer.WaitForNextTickAsync(context.CancellationToken).ConfigureAwait(false));
     }
