@@ -3,6 +3,7 @@ using CanMesh.Capture.Hosting;
 using CanMesh.Capture.Pipeline;
 using CanMesh.Capture.Stats;
 using CanMesh.Protos.V1;
+using CanMesh.Store.Subscribers;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 
@@ -118,6 +119,46 @@ public sealed class CaptureApi
         }
         while (await timer.WaitForNextTickAsync(context.CancellationToken).ConfigureAwait(false));
     }
+
+    /// <summary>
+    /// Refuses a subscriber with a stream open rather than ending its stream: the typed client reconnects when
+    /// its stream ends, and would come straight back as a new subscriber (resume: from the first stored frame),
+    /// re-sending everything; only whoever runs that client can stop it for good. Answers once the removal is
+    /// committed (normally within Capture:Commit:MaxDelay).
+    /// </summary>
+    internal Task<RemoveSubscriberResponse> RemoveSubscriberAsync(RemoveSubscriberRequest request, ServerCallContext context)
+    {
+        var journal = Pipeline.Journal;
+        var name = request.Subscriber;
+        SubscriberNames.ThrowIfInvalid(name, "subscriber");
+        var removal = journal.Subscribers.Remove(name, NowNs(), waitDurable: true);
+        switch (removal.Outcome)
+        {
+            case SubscriberRemovalOutcome.NotFound:
+                throw ApiErrors.NotFound($"No subscriber named '{name}' is stored (GetStats lists them; one that does not retain is forgotten after Store:Subscribers:ForgetAfter without a stream).");
+            case SubscriberRemovalOutcome.StreamOpen:
+                throw ApiErrors.FailedPrecondition(
+                    $"Subscriber '{name}' has a stream open; stop that client first (a client that reconnects would come back as a new subscriber), then remove it.");
+        }
+        var removed = removal.Watermark!;
+        if (removed.Retains) CaptureApiLog.RetainingSubscriberRemoved(_logger, name, removed.AckedSeq, removal.PendingFrames);
+        else CaptureApiLog.SubscriberRemoved(_logger, name, removed.AckedSeq);
+        if (!removal.Durable)
+        {
+            CaptureApiLog.SubscriberRemovalNotCommitted(_logger, name);
+            throw ApiErrors.Unavailable(
+                $"Subscriber '{name}' is removed, but the store has not committed the removal yet (its writer is stuck or failing; see the health service). " +
+                "It is written with the writer's next commit, and lost if the capture stops first.");
+        }
+        return Task.FromResult(new RemoveSubscriberResponse
+        {
+            AckedSeq = (ulong)Math.Max(0, removed.AckedSeq),
+            Retained = removed.Retains,
+            Pending = (ulong)removal.PendingFrames,
+        });
+    }
+
+    private long NowNs() => (_time.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks * 100;
 
     internal Task<ListInterfacesResponse> ListInterfacesAsync(ListInterfacesRequest request, ServerCallContext context)
     {

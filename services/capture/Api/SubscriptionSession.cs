@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using CanMesh.Capture.Api.Hosting;
 using CanMesh.Protos.V1;
 using Grpc.Core;
@@ -19,7 +18,7 @@ namespace CanMesh.Capture.Api;
 /// the next batch only after HTTP/2 flow control accepted the previous one. Recently committed pages
 /// are in SQLite's page cache, so a live subscriber reads from memory anyway.
 /// </remarks>
-internal sealed partial class SubscriptionSession
+internal sealed class SubscriptionSession
 {
     public const int DefaultBatchFrames = 1024;
     public const int MaxBatchFrames = 16_384;
@@ -50,10 +49,7 @@ internal sealed partial class SubscriptionSession
             throw ApiErrors.InvalidArgument("The first message of Subscribe must be `start` (SubscribeStart), naming the subscriber.");
         }
         var name = start.Subscriber;
-        if (!SubscriberName().IsMatch(name))
-        {
-            throw ApiErrors.InvalidArgument($"start.subscriber '{name}' is not a valid name: use 1-64 characters of A-Z, a-z, 0-9, '_', '.', '-'.");
-        }
+        SubscriberNames.ThrowIfInvalid(name, "start.subscriber");
         var batchFrames = start.MaxBatchFrames == 0 ? DefaultBatchFrames : (int)Math.Min(start.MaxBatchFrames, int.MaxValue);
         if (batchFrames > MaxBatchFrames)
         {
@@ -261,7 +257,4 @@ internal sealed partial class SubscriptionSession
     }
 
     private long NowNs() => (_time.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks * 100;
-
-    [GeneratedRegex("^[A-Za-z0-9_.-]{1,64}$")]
-    private static partial Regex SubscriberName();
 }

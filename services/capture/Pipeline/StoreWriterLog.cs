@@ -9,8 +9,8 @@ namespace CanMesh.Capture.Pipeline;
 internal static partial class StoreWriterLog
 {
     [LoggerMessage(EventId = 100, EventName = "SubscribersForgotten", Level = LogLevel.Information,
-        Message = "Forgot {Count} non-retaining subscribers with no stream open for {IdleFor} (Store:Subscribers:ForgetAfter): {Names}. Recorded as a SubscribersForgotten event.")]
-    public static partial void SubscribersForgotten(ILogger logger, int count, string idleFor, string names);
+        Message = "Forgot non-retaining subscribers with no stream open for {IdleFor} (Store:Subscribers:ForgetAfter): {Names} ({Count}); recorded as a SubscribersForgotten event.")]
+    public static partial void SubscribersForgotten(ILogger logger, string idleFor, string names, int count);
 
     [LoggerMessage(EventId = 101, EventName = "ForgettingSubscribersFailed", Level = LogLevel.Error,
         Message = "Looking for idle subscribers to forget failed: {Message}. Tried again at the next pass.")]

@@ -316,7 +316,7 @@ internal sealed class StoreWriterLoop
             {
                 // A log line names a few; the event row lists more.
                 var names = string.Join(", ", forgotten.Take(10).Select(w => w.Name)) + (forgotten.Count > 10 ? ", ..." : "");
-                StoreWriterLog.SubscribersForgotten(_logger, forgotten.Count, DurationText.Format(idleFor), names);
+                StoreWriterLog.SubscribersForgotten(_logger, DurationText.Format(idleFor), names, forgotten.Count);
             }
         }
         catch (SqliteError error)
