@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using CanMesh.Frames;
 using CanMesh.Configuration;
+using CanMesh.Frames;
 using CanMesh.Store;
 using CanMesh.Store.Events;
 using CanMesh.Store.Sqlite;
@@ -14,9 +14,10 @@ namespace CanMesh.Capture.Pipeline;
 /// transaction, and commits when the transaction holds <see cref="PipelineSettings.CommitMaxFrames"/>
 /// or its first frame has waited <see cref="PipelineSettings.CommitMaxDelay"/>. Batches go back to the
 /// pool only after their commit, so a failed commit can be retried with the same frames and seqs.
-/// Between commits it runs retention and forgets idle subscribers (Store:Subscribers:ForgetAfter). A full disk (<see cref="SqliteError.IsOutOfSpace"/>) is logged,
-/// evicts what retention may, and is retried; the loop keeps running and the queue absorbs what arrives
-/// meanwhile (once it is full, a live bus drops and counts, a file or generator waits).
+/// Between commits it runs retention and forgets idle subscribers (Store:Subscribers:ForgetAfter). A full
+/// disk (<see cref="SqliteError.IsOutOfSpace"/>) is logged, evicts what retention may, and is retried;
+/// the loop keeps running and the queue absorbs what arrives meanwhile (once it is full, a live bus
+/// drops and counts, a file or generator waits).
 /// </summary>
 internal sealed class StoreWriterLoop
 {
