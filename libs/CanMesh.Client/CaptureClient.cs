@@ -55,6 +55,18 @@ public sealed class CaptureClient : IAsyncDisposable, IDisposable
         return response.Interfaces;
     }
 
+    /// <summary>
+    /// Deletes a subscriber's stored watermark for good (recorded as an event in the capture database); one of
+    /// that name that subscribes later starts as a new subscriber. Returns the subscriber as it was: if it
+    /// retained, its pending frames are no longer kept for it. Throws <see cref="RpcException"/>
+    /// FAILED_PRECONDITION while it has a stream open (stop that client first), NOT_FOUND for an unknown name.
+    /// </summary>
+    public async Task<RemoveSubscriberResponse> RemoveSubscriberAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        return await _api.RemoveSubscriberAsync(new RemoveSubscriberRequest { Subscriber = name }, UnaryOptions(cancellationToken)).ConfigureAwait(false);
+    }
+
     /// <summary>Stats every <paramref name="interval"/> (at least 100 ms; null for the server's 1 s) until cancelled.</summary>
     public IAsyncEnumerable<Stats> WatchStatsAsync(TimeSpan? interval = null, CancellationToken cancellationToken = default)
     {

@@ -6,7 +6,7 @@ namespace CanMesh.Client;
 /// <summary>Settings of a <see cref="CaptureClient"/>.</summary>
 public sealed record CaptureClientOptions
 {
-    /// <summary>Deadline of each unary call (GetStats, ListInterfaces). Streams have none.</summary>
+    /// <summary>Deadline of each unary call (GetStats, ListInterfaces, RemoveSubscriber). Streams have none.</summary>
     public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Where reconnects and stream failures are logged (category CanMesh.Client).</summary>

@@ -103,7 +103,6 @@ static void AddCapture(IServiceCollection services, ILoggingBuilder loggingBuild
     ServiceLogging.Configure(loggingBuilder, logging);
     services.AddSingleton(settings);
     services.AddSingleton(TimeProvider.System);
-    services.AddSingleton<ConnectedSubscribers>(); // the API registers subscribers, stats read them
     services.AddSingleton<CaptureService>();
     services.AddHostedService(sp => sp.GetRequiredService<CaptureService>());
     services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);

@@ -12,6 +12,8 @@ public sealed record StoreSettings
     public SynchronousMode Synchronous { get; init; } = SynchronousMode.Full;
 
     public RetentionSettings Retention { get; init; } = new();
+
+    public SubscriberSettings Subscribers { get; init; } = new();
 }
 
 public enum SynchronousMode
@@ -41,4 +43,15 @@ public sealed record RetentionSettings
 
     /// <summary>Frames deleted per transaction, so eviction never holds the writer for long.</summary>
     public int DeleteChunk { get; init; } = 50_000;
+}
+
+/// <summary>What becomes of subscribers' watermarks (the Store:Subscribers section).</summary>
+public sealed record SubscriberSettings
+{
+    /// <summary>
+    /// Forget a subscriber that does not retain once it has had no stream open this long (counted while the
+    /// capture runs); null never forgets. Live views and one-off tool sessions would otherwise stay in the
+    /// stats for ever. Retaining subscribers (the forwarder) are only removed on request.
+    /// </summary>
+    public TimeSpan? ForgetAfter { get; init; } = TimeSpan.FromHours(1);
 }

@@ -58,6 +58,18 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public void Idle_subscribers_are_forgotten_after_an_hour_by_default_and_never_with_0()
+    {
+        const string key = "Store:Subscribers:ForgetAfter";
+        (string, string) can0 = ("Capture:Interfaces:0:Name", "can0");
+        Assert.Equal(TimeSpan.FromHours(1), Read(can0).Store.Subscribers.ForgetAfter);
+        Assert.Equal(TimeSpan.FromSeconds(2), Read(can0, (key, "2s")).Store.Subscribers.ForgetAfter);
+        Assert.Null(Read(can0, (key, "0")).Store.Subscribers.ForgetAfter);
+        Assert.Contains("Store:Subscribers:ForgetAfter (env CANMESH_STORE__SUBSCRIBERS__FORGETAFTER) = 'soon': a duration from 0ms to 36500d",
+            Problems(can0, (key, "soon")));
+    }
+
+    [Fact]
     public void Environment_variables_override_the_file_with_the_documented_names()
     {
         var folder = Path.Combine(Path.GetTempPath(), "canmesh-config-" + Guid.NewGuid().ToString("N"));

@@ -28,7 +28,8 @@ public sealed class BufCurlCaptureTests(CaptureFixture capture)
         ProcessResult run = (await BufCurlAsync("--list-methods", "http://localhost")).EnsureSuccess();
 
         Assert.Equal(
-            ["canmesh.v1.Capture/GetStats", "canmesh.v1.Capture/ListInterfaces", "canmesh.v1.Capture/Query", "canmesh.v1.Capture/Subscribe", "canmesh.v1.Capture/WatchStats"],
+            ["canmesh.v1.Capture/GetStats", "canmesh.v1.Capture/ListInterfaces", "canmesh.v1.Capture/Query", "canmesh.v1.Capture/RemoveSubscriber",
+                "canmesh.v1.Capture/Subscribe", "canmesh.v1.Capture/WatchStats"],
             run.Lines.Where(m => m.StartsWith("canmesh.", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
         Assert.Contains("grpc.health.v1.Health/Check", run.Lines);
     }

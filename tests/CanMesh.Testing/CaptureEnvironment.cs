@@ -40,6 +40,14 @@ public sealed class CaptureEnvironment
         return this;
     }
 
+    /// <summary>Any other setting, by its documented environment variable (CANMESH_STORE__RETENTION__CHECKINTERVAL).</summary>
+    public CaptureEnvironment Set(string variable, string value)
+    {
+        if (!variable.StartsWith("CANMESH_", StringComparison.Ordinal)) throw new ArgumentException($"{variable} is not a CANMESH_ setting", nameof(variable));
+        _variables[variable] = value;
+        return this;
+    }
+
     private string Interface(string name, string source)
     {
         var prefix = $"CANMESH_CAPTURE__INTERFACES__{_interfaces++}__";

@@ -7,6 +7,12 @@ internal static class ApiErrors
 {
     public static RpcException InvalidArgument(string detail) => new(new Status(StatusCode.InvalidArgument, detail));
 
+    public static RpcException NotFound(string detail) => new(new Status(StatusCode.NotFound, detail));
+
+    public static RpcException FailedPrecondition(string detail) => new(new Status(StatusCode.FailedPrecondition, detail));
+
+    public static RpcException Unavailable(string detail) => new(new Status(StatusCode.Unavailable, detail));
+
     public static RpcException Starting() =>
         new(new Status(StatusCode.Unavailable, "The capture is starting; try again."));
 

@@ -3,6 +3,7 @@ using CanMesh.Capture.Hosting;
 using CanMesh.Capture.Pipeline;
 using CanMesh.Capture.Stats;
 using CanMesh.Protos.V1;
+using CanMesh.Store.Subscribers;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 
@@ -17,16 +18,14 @@ public sealed class CaptureApi
     public static readonly string ServiceName = Protos.V1.Capture.Descriptor.FullName;
 
     private readonly CaptureService _service;
-    private readonly ConnectedSubscribers _connected;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly Lock _statsLock = new();
     private CaptureStatsCollector? _stats;
 
-    public CaptureApi(CaptureService service, ConnectedSubscribers connected, ILoggerFactory loggers, TimeProvider time)
+    public CaptureApi(CaptureService service, ILoggerFactory loggers, TimeProvider time)
     {
         _service = service;
-        _connected = connected;
         _logger = loggers.CreateLogger("CanMesh.Capture.Api");
         _time = time;
     }
@@ -34,7 +33,7 @@ public sealed class CaptureApi
     private CapturePipeline Pipeline => _service.Pipeline ?? throw ApiErrors.Starting();
 
     internal Task SubscribeAsync(IAsyncStreamReader<SubscribeRequest> requests, IServerStreamWriter<EncodedFrameBatch> responses, ServerCallContext context) =>
-        new SubscriptionSession(Pipeline.Journal, _connected, _logger, _time).RunAsync(requests, responses, context);
+        new SubscriptionSession(Pipeline.Journal, _logger, _time).RunAsync(requests, responses, context);
 
     internal async Task QueryAsync(QueryRequest request, IServerStreamWriter<EncodedFrameBatch> responses, ServerCallContext context)
     {
@@ -100,7 +99,7 @@ public sealed class CaptureApi
         lock (_statsLock)
         {
             _stats ??= new CaptureStatsCollector(pipeline, _time);
-            return Task.FromResult(StatsMessages.ToMessage(_stats.Collect(), _connected.Snapshot()));
+            return Task.FromResult(StatsMessages.ToMessage(_stats.Collect(), pipeline.Journal.Subscribers.Attached()));
         }
     }
 
@@ -111,14 +110,55 @@ public sealed class CaptureApi
         {
             throw ApiErrors.InvalidArgument($"interval_ms {request.IntervalMs} is below the minimum of 100.");
         }
-        var collector = new CaptureStatsCollector(Pipeline, _time);
+        var pipeline = Pipeline;
+        var collector = new CaptureStatsCollector(pipeline, _time);
         using var timer = new PeriodicTimer(interval, _time);
         do
         {
-            await responses.WriteAsync(StatsMessages.ToMessage(collector.Collect(), _connected.Snapshot()), CallCancellation.ForWrites(context)).ConfigureAwait(false);
+            await responses.WriteAsync(StatsMessages.ToMessage(collector.Collect(), pipeline.Journal.Subscribers.Attached()), CallCancellation.ForWrites(context)).ConfigureAwait(false);
         }
         while (await timer.WaitForNextTickAsync(context.CancellationToken).ConfigureAwait(false));
     }
+
+    /// <summary>
+    /// Refuses a subscriber with a stream open rather than ending its stream: the typed client reconnects when
+    /// its stream ends, and would come straight back as a new subscriber (resume: from the first stored frame),
+    /// re-sending everything; only whoever runs that client can stop it for good. Answers once the removal is
+    /// committed (normally within Capture:Commit:MaxDelay).
+    /// </summary>
+    internal Task<RemoveSubscriberResponse> RemoveSubscriberAsync(RemoveSubscriberRequest request, ServerCallContext context)
+    {
+        var journal = Pipeline.Journal;
+        var name = request.Subscriber;
+        SubscriberNames.ThrowIfInvalid(name, "subscriber");
+        var removal = journal.Subscribers.Remove(name, NowNs(), waitDurable: true);
+        switch (removal.Outcome)
+        {
+            case SubscriberRemovalOutcome.NotFound:
+                throw ApiErrors.NotFound($"No subscriber named '{name}' is stored (GetStats lists them; one that does not retain is forgotten after Store:Subscribers:ForgetAfter without a stream).");
+            case SubscriberRemovalOutcome.StreamOpen:
+                throw ApiErrors.FailedPrecondition(
+                    $"Subscriber '{name}' has a stream open; stop that client first (a client that reconnects would come back as a new subscriber), then remove it.");
+        }
+        var removed = removal.Watermark!;
+        if (removed.Retains) CaptureApiLog.RetainingSubscriberRemoved(_logger, name, removed.AckedSeq, removal.PendingFrames);
+        else CaptureApiLog.SubscriberRemoved(_logger, name, removed.AckedSeq);
+        if (!removal.Durable)
+        {
+            CaptureApiLog.SubscriberRemovalNotCommitted(_logger, name);
+            throw ApiErrors.Unavailable(
+                $"Subscriber '{name}' is removed, but the store has not committed the removal yet (its writer is stuck or failing; see the health service). " +
+                "It is written with the writer's next commit, and lost if the capture stops first.");
+        }
+        return Task.FromResult(new RemoveSubscriberResponse
+        {
+            AckedSeq = (ulong)Math.Max(0, removed.AckedSeq),
+            Retained = removed.Retains,
+            Pending = (ulong)removal.PendingFrames,
+        });
+    }
+
+    private long NowNs() => (_time.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks * 100;
 
     internal Task<ListInterfacesResponse> ListInterfacesAsync(ListInterfacesRequest request, ServerCallContext context)
     {

@@ -34,8 +34,11 @@ internal sealed class CaptureMethodProvider : IServiceMethodProvider<CaptureApi>
     public static readonly Method<ListInterfacesRequest, ListInterfacesResponse> ListInterfaces = new(MethodType.Unary, CaptureApi.ServiceName,
         nameof(Protos.V1.Capture.CaptureClient.ListInterfaces), ProtobufMarshaller.For(ListInterfacesRequest.Parser), ProtobufMarshaller.For(ListInterfacesResponse.Parser));
 
+    public static readonly Method<RemoveSubscriberRequest, RemoveSubscriberResponse> RemoveSubscriber = new(MethodType.Unary, CaptureApi.ServiceName,
+        nameof(Protos.V1.Capture.CaptureClient.RemoveSubscriber), ProtobufMarshaller.For(RemoveSubscriberRequest.Parser), ProtobufMarshaller.For(RemoveSubscriberResponse.Parser));
+
     /// <summary>Every method registered here, for the descriptor check.</summary>
-    public static IReadOnlyList<IMethod> All => [Subscribe, Query, GetStats, WatchStats, ListInterfaces];
+    public static IReadOnlyList<IMethod> All => [Subscribe, Query, GetStats, WatchStats, ListInterfaces, RemoveSubscriber];
 
     public void OnServiceMethodDiscovery(ServiceMethodProviderContext<CaptureApi> context)
     {
@@ -44,5 +47,6 @@ internal sealed class CaptureMethodProvider : IServiceMethodProvider<CaptureApi>
         context.AddUnaryMethod(GetStats, [], static (api, request, call) => api.GetStatsAsync(request, call));
         context.AddServerStreamingMethod(WatchStats, [], static (api, request, responses, call) => api.WatchStatsAsync(request, responses, call));
         context.AddUnaryMethod(ListInterfaces, [], static (api, request, call) => api.ListInterfacesAsync(request, call));
+        context.AddUnaryMethod(RemoveSubscriber, [], static (api, request, call) => api.RemoveSubscriberAsync(request, call));
     }
 }

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using CanMesh.Capture.Api.Hosting;
 using CanMesh.Protos.V1;
 using Grpc.Core;
@@ -19,7 +18,7 @@ namespace CanMesh.Capture.Api;
 /// the next batch only after HTTP/2 flow control accepted the previous one. Recently committed pages
 /// are in SQLite's page cache, so a live subscriber reads from memory anyway.
 /// </remarks>
-internal sealed partial class SubscriptionSession
+internal sealed class SubscriptionSession
 {
     public const int DefaultBatchFrames = 1024;
     public const int MaxBatchFrames = 16_384;
@@ -29,17 +28,15 @@ internal sealed partial class SubscriptionSession
     private static readonly TimeSpan FinalAckPoll = TimeSpan.FromMilliseconds(10);
 
     private readonly FrameJournal _journal;
-    private readonly ConnectedSubscribers _connected;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private long _acked = -1;
     private long _savedAck = -1;
     private long _sentThrough;
 
-    public SubscriptionSession(FrameJournal journal, ConnectedSubscribers connected, ILogger logger, TimeProvider time)
+    public SubscriptionSession(FrameJournal journal, ILogger logger, TimeProvider time)
     {
         _journal = journal;
-        _connected = connected;
         _logger = logger;
         _time = time;
     }
@@ -52,16 +49,16 @@ internal sealed partial class SubscriptionSession
             throw ApiErrors.InvalidArgument("The first message of Subscribe must be `start` (SubscribeStart), naming the subscriber.");
         }
         var name = start.Subscriber;
-        if (!SubscriberName().IsMatch(name))
-        {
-            throw ApiErrors.InvalidArgument($"start.subscriber '{name}' is not a valid name: use 1-64 characters of A-Z, a-z, 0-9, '_', '.', '-'.");
-        }
+        SubscriberNames.ThrowIfInvalid(name, "start.subscriber");
         var batchFrames = start.MaxBatchFrames == 0 ? DefaultBatchFrames : (int)Math.Min(start.MaxBatchFrames, int.MaxValue);
         if (batchFrames > MaxBatchFrames)
         {
             throw ApiErrors.InvalidArgument($"start.max_batch_frames {start.MaxBatchFrames} is above the limit of {MaxBatchFrames}.");
         }
         var matcher = FrameMatcher.Create(start.Filter, _journal.Interfaces);
+        // Attached (connected, in the stats) before the watermark is read: the subscriber cannot be forgotten or
+        // removed while its stream is open, and one removed just before starts from scratch, not from the old row.
+        using var attached = _journal.Subscribers.Attach(name);
         var startAfter = StartAfter(start, name);
         _acked = _journal.Subscribers.Find(name)?.AckedSeq ?? -1;
         // Register (or update) the subscriber now, so a retaining one holds back retention from this moment.
@@ -72,7 +69,6 @@ internal sealed partial class SubscriptionSession
         _logger.LogInformation("Subscriber {Name} connected: from seq {From} ({Mode}), retain={Retain}, filter={Filter}.",
             name, startAfter + 1, start.FromCase.ToString().ToLowerInvariant(), start.Retain, matcher.MatchesAll ? "none" : start.Filter.ToString());
 
-        using var _ = _connected.Enter(name);
         // Sending ends when the call ends, the service stops, or the ack reader says so (half-close, a bad
         // message). Acks are read until the call itself ends, so those sent during a stop still count.
         var callToken = CallCancellation.ForWrites(context);
@@ -261,7 +257,4 @@ internal sealed partial class SubscriptionSession
     }
 
     private long NowNs() => (_time.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks * 100;
-
-    [GeneratedRegex("^[A-Za-z0-9_.-]{1,64}$")]
-    private static partial Regex SubscriberName();
 }

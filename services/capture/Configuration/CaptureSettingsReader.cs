@@ -60,6 +60,7 @@ public static class CaptureSettingsReader
                 MinFreeDiskBytes = reader.GetSize("Store:Retention:MinFreeDisk", 64L << 20, 0, long.MaxValue / 4),
                 CheckInterval = reader.GetDuration("Store:Retention:CheckInterval", TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100), TimeSpan.FromDays(1)),
             },
+            Subscribers = ReadSubscribers(reader),
         };
 
         var api = new ApiSettings
@@ -94,6 +95,13 @@ public static class CaptureSettingsReader
             StatsInterval = statsInterval,
             ExitWhenSourcesEnd = exitWhenSourcesEnd,
         };
+    }
+
+    private static SubscriberSettings ReadSubscribers(SettingsReader reader)
+    {
+        var forgetAfter = reader.GetDuration("Store:Subscribers:ForgetAfter", new SubscriberSettings().ForgetAfter!.Value, TimeSpan.Zero, DurationText.MaxValue);
+        // 0: never forget.
+        return new SubscriberSettings { ForgetAfter = forgetAfter > TimeSpan.Zero ? forgetAfter : null };
     }
 
     private static List<InterfaceSettings> ReadInterfaces(SettingsReader reader, string? baseDirectory)

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using CanMesh.Configuration;
 using CanMesh.Frames;
 using CanMesh.Store;
 using CanMesh.Store.Events;
@@ -13,9 +14,10 @@ namespace CanMesh.Capture.Pipeline;
 /// transaction, and commits when the transaction holds <see cref="PipelineSettings.CommitMaxFrames"/>
 /// or its first frame has waited <see cref="PipelineSettings.CommitMaxDelay"/>. Batches go back to the
 /// pool only after their commit, so a failed commit can be retried with the same frames and seqs.
-/// Between commits it runs retention. A full disk (<see cref="SqliteError.IsOutOfSpace"/>) is logged,
-/// evicts what retention may, and is retried; the loop keeps running and the queue absorbs what arrives
-/// meanwhile (once it is full, a live bus drops and counts, a file or generator waits).
+/// Between commits it runs retention and forgets idle subscribers (Store:Subscribers:ForgetAfter). A full
+/// disk (<see cref="SqliteError.IsOutOfSpace"/>) is logged, evicts what retention may, and is retried;
+/// the loop keeps running and the queue absorbs what arrives meanwhile (once it is full, a live bus
+/// drops and counts, a file or generator waits).
 /// </summary>
 internal sealed class StoreWriterLoop
 {
@@ -36,6 +38,7 @@ internal sealed class StoreWriterLoop
     private readonly List<CaptureEvent> _pendingEvents = [];
     private long _transactionStartTicks;
     private long _nextRetentionTicks;
+    private long _nextForgetTicks;
     private long _commits;
     private long _commitFailures;
     private long _storeDrops;
@@ -55,6 +58,9 @@ internal sealed class StoreWriterLoop
         _settings = settings;
         _logger = logger;
         _time = time;
+        // A subscriber cannot open a stream while the capture is down, so that time does not count as idle: none
+        // is forgotten before ForgetAfter of this run has passed (after a long stop, clients get time to come back).
+        if (journal.Settings.Subscribers.ForgetAfter is { } forgetAfter) _nextForgetTicks = TicksFromNow(forgetAfter);
         // Before anything else is queued, so the record comes ahead of the new run's Started event.
         if (_writer.BeginRun(NowNs()) is { } previousStartNs) RecordUncleanShutdown(previousStartNs);
     }
@@ -106,7 +112,11 @@ internal sealed class StoreWriterLoop
                     CommitOrRecover();
                 }
                 if (_queue.IsFinished) break;
-                if (!_writer.InTransaction) RunRetentionIfDue();
+                if (!_writer.InTransaction)
+                {
+                    RunRetentionIfDue();
+                    ForgetIdleSubscribersIfDue();
+                }
             }
             // Every frame read is in; the last commit also says this run ended cleanly.
             _writer.EndRun();
@@ -290,6 +300,39 @@ internal sealed class StoreWriterLoop
             EndStoreCall();
         }
     }
+
+    /// <summary>
+    /// Stages the deletion of subscribers that do not retain and have had no stream open for ForgetAfter, with
+    /// one event row; the next commit writes both. Checked as often as retention.
+    /// </summary>
+    private void ForgetIdleSubscribersIfDue()
+    {
+        if (_journal.Settings.Subscribers.ForgetAfter is not { } idleFor || _time.GetTimestamp() < _nextForgetTicks) return;
+        _nextForgetTicks = TicksFromNow(_journal.Settings.Retention.CheckInterval);
+        BeginStoreCall();
+        try
+        {
+            var forgotten = _journal.Subscribers.ForgetIdle(NowNs(), idleFor);
+            if (forgotten.Count > 0)
+            {
+                // A log line names a few; the event row lists more.
+                var names = string.Join(", ", forgotten.Take(10).Select(w => w.Name)) + (forgotten.Count > 10 ? ", ..." : "");
+                StoreWriterLog.SubscribersForgotten(_logger, DurationText.Format(idleFor), names, forgotten.Count);
+            }
+        }
+        catch (SqliteError error)
+        {
+            StoreWriterLog.ForgettingSubscribersFailed(_logger, error.Message);
+        }
+        finally
+        {
+            EndStoreCall();
+        }
+    }
+
+    // Saturating: ForgetAfter may be up to 100 years.
+    private long TicksFromNow(TimeSpan span) =>
+        _time.GetTimestamp() + (long)Math.Min(span.TotalSeconds * _time.TimestampFrequency, long.MaxValue / 2.0);
 
     private long FreeDiskBytes()
     {

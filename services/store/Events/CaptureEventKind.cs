@@ -49,4 +49,16 @@ public enum CaptureEventKind
 
     /// <summary>Retention deleted frames a retaining subscriber had not acknowledged (ARCHITECTURE.md invariant 5).</summary>
     UnsyncedEviction,
+
+    /// <summary>
+    /// A subscriber was removed on request (RemoveSubscriber), count 1. first_seq..last_seq: the committed frames it
+    /// had not acknowledged (null when none); if it retained, retention no longer keeps them for it.
+    /// </summary>
+    SubscriberRemoved,
+
+    /// <summary>
+    /// Subscribers that do not retain were forgotten after Store:Subscribers:ForgetAfter without a stream open
+    /// (count = subscribers, the message names them): one row per pass of the store writer.
+    /// </summary>
+    SubscribersForgotten,
 }

@@ -22,7 +22,9 @@ public sealed unsafe class JournalWriter : IDisposable
     private readonly RawStatement _insertEvent;
     private readonly RawStatement _insertInterface;
     private readonly RawStatement _upsertWatermark;
-    private (List<(ushort Id, string Name)> Interfaces, List<Subscribers.SubscriberWatermark> Watermarks)? _stagedInTransaction;
+    private readonly RawStatement _deleteSubscriber;
+    // The open transaction holds writes taken from StagedWrites: they are in flight until it commits or rolls back.
+    private bool _stagedInTransaction;
     private readonly RetentionEnforcer _retention;
     private readonly RunMark _runMark;
     private bool _inTransaction;
@@ -44,9 +46,10 @@ public sealed unsafe class JournalWriter : IDisposable
         _insertFrames = db.Prepare("INSERT INTO frames(seq, ts_ns, iface, can_id, flags, data) VALUES" +
             string.Join(",", Enumerable.Repeat("(?, ?, ?, ?, ?, ?)", RowsPerStatement)));
         _insertCommit = db.Prepare("INSERT INTO commits(first_seq, last_seq, min_ts_ns, max_ts_ns, committed_ns) VALUES(?1, ?2, ?3, ?4, ?5)");
-        _insertEvent = db.Prepare("INSERT INTO events(ts_ns, kind, source, count, first_seq, last_seq, message) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+        _insertEvent = db.Prepare(EventRow.InsertSql);
         _insertInterface = db.Prepare("INSERT OR IGNORE INTO interfaces(id, name) VALUES(?1, ?2)");
         _upsertWatermark = db.Prepare(Subscribers.SubscriberTable.UpsertSql);
+        _deleteSubscriber = db.Prepare(Subscribers.SubscriberTable.DeleteSql);
         _retention = new RetentionEnforcer(journal, db);
         _runMark = new RunMark(db);
         _nextSeq = journal.CommittedSeq + 1;
@@ -58,7 +61,7 @@ public sealed unsafe class JournalWriter : IDisposable
     public bool InTransaction => _inTransaction;
 
     /// <summary>
-    /// Interface names or watermarks from other threads (see <see cref="StagedWrites"/>), or the run mark
+    /// Interface names, watermarks or subscriber deletions from other threads (see <see cref="StagedWrites"/>), or the run mark
     /// (<see cref="BeginRun"/>, <see cref="EndRun"/>), wait for a commit.
     /// </summary>
     public bool HasStagedWrites => _journal.Staged.HasPending || _runMark.HasPending;
@@ -140,14 +143,7 @@ public sealed unsafe class JournalWriter : IDisposable
     public void AppendEvent(CaptureEvent e)
     {
         EnsureTransaction();
-        _insertEvent.Bind(1, e.TimestampNs);
-        _insertEvent.Bind(2, e.Kind.ToString());
-        _insertEvent.Bind(3, e.Source);
-        _insertEvent.Bind(4, e.Count);
-        if (e.FirstSeq is { } firstSeq) _insertEvent.Bind(5, firstSeq); else _insertEvent.BindNull(5);
-        if (e.LastSeq is { } lastSeq) _insertEvent.Bind(6, lastSeq); else _insertEvent.BindNull(6);
-        _insertEvent.Bind(7, e.Message);
-        _insertEvent.Execute();
+        EventRow.Insert(_insertEvent, e);
     }
 
     /// <summary>
@@ -176,9 +172,9 @@ public sealed unsafe class JournalWriter : IDisposable
         _db.Execute("COMMIT");
         _inTransaction = false;
         _runMark.Committed();
-        if (_stagedInTransaction is not null)
+        if (_stagedInTransaction)
         {
-            _stagedInTransaction = null;
+            _stagedInTransaction = false;
             _journal.Staged.Committed();
         }
         if (lastSeq > _journal.CommittedSeq) _journal.Commits.Publish(lastSeq);
@@ -199,30 +195,38 @@ public sealed unsafe class JournalWriter : IDisposable
         }
         _inTransaction = false;
         _nextSeq = _journal.CommittedSeq + 1;
-        if (_stagedInTransaction is { } staged)
+        if (_stagedInTransaction)
         {
-            _journal.Staged.Restore(staged.Interfaces, staged.Watermarks);
-            _stagedInTransaction = null;
+            _journal.Staged.Restore();
+            _stagedInTransaction = false;
         }
     }
 
+    /// <summary>
+    /// Writes what other threads staged. Deletions go before watermarks (see <see cref="Subscribers.SubscriberChanges"/>),
+    /// each with its event row, so a subscriber never disappears without its record.
+    /// </summary>
     private void WriteStaged()
     {
         EnsureTransaction();
-        var (interfaces, watermarks) = _journal.Staged.Take();
-        if (_stagedInTransaction is { } earlier)
-        {
-            interfaces.InsertRange(0, earlier.Interfaces);
-            watermarks.InsertRange(0, earlier.Watermarks);
-        }
-        _stagedInTransaction = (interfaces, watermarks);
+        var (interfaces, subscribers) = _journal.Staged.Take();
+        _stagedInTransaction = true;
         foreach (var (id, name) in interfaces)
         {
             _insertInterface.Bind(1, id);
             _insertInterface.Bind(2, name);
             _insertInterface.Execute();
         }
-        foreach (var w in watermarks)
+        foreach (var deletion in subscribers.Deletions)
+        {
+            foreach (var name in deletion.Names)
+            {
+                _deleteSubscriber.Bind(1, name);
+                _deleteSubscriber.Execute();
+            }
+            EventRow.Insert(_insertEvent, deletion.Record);
+        }
+        foreach (var w in subscribers.Watermarks)
         {
             _upsertWatermark.Bind(1, w.Name);
             _upsertWatermark.Bind(2, w.AckedSeq);
@@ -270,6 +274,7 @@ public sealed unsafe class JournalWriter : IDisposable
         _insertEvent.Dispose();
         _insertInterface.Dispose();
         _upsertWatermark.Dispose();
+        _deleteSubscriber.Dispose();
         _retention.Dispose();
         _runMark.Dispose();
         _db.Dispose();

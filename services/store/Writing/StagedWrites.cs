@@ -3,18 +3,22 @@ using CanMesh.Store.Subscribers;
 namespace CanMesh.Store.Writing;
 
 /// <summary>
-/// Small writes from other threads (a new interface name, a subscriber's watermark) waiting for the
-/// frame writer's next transaction. While a capture runs, its writer holds SQLite's write lock nearly
-/// all the time (a transaction stays open until its commit bound), and a second connection polling for
-/// the lock starves; so while a writer exists, it makes these writes, in the transaction of the frames
-/// around them. Thread-safe.
+/// Small writes from other threads (a new interface name, a subscriber's watermark, the deletion of a
+/// subscriber) waiting for the frame writer's next transaction. While a capture runs, its writer holds
+/// SQLite's write lock nearly all the time (a transaction stays open until its commit bound), and a
+/// second connection polling for the lock starves; so while a writer exists, it makes these writes, in
+/// the transaction of the frames around them. What the writer has taken stays "in flight" until its
+/// commit, so readers of the subscribers (<see cref="Overlay"/>) see every change from the moment it is
+/// staged, not the table as it was until the commit; a rollback puts it back. Thread-safe.
 /// </summary>
 internal sealed class StagedWrites
 {
     // A plain object: Monitor.Wait/PulseAll need one (System.Threading.Lock has no condition wait).
     private readonly object _lock = new();
-    private readonly List<(ushort Id, string Name)> _interfaces = [];
-    private readonly Dictionary<string, SubscriberWatermark> _watermarks = new(StringComparer.Ordinal);
+    private List<(ushort Id, string Name)> _interfaces = [];
+    private List<(ushort Id, string Name)> _interfacesInFlight = [];
+    private SubscriberChanges _subscribers = new();
+    private SubscriberChanges _subscribersInFlight = new();
     private long _stagedVersion;
     private long _takenVersion;
     private long _committedVersion;
@@ -23,7 +27,7 @@ internal sealed class StagedWrites
     {
         get
         {
-            lock (_lock) return _interfaces.Count > 0 || _watermarks.Count > 0;
+            lock (_lock) return _interfaces.Count > 0 || !_subscribers.IsEmpty;
         }
     }
 
@@ -41,13 +45,18 @@ internal sealed class StagedWrites
     {
         lock (_lock)
         {
-            ++_stagedVersion;
-            if (_watermarks.TryGetValue(watermark.Name, out var staged) && staged.AckedSeq > watermark.AckedSeq)
-            {
-                watermark = watermark with { AckedSeq = staged.AckedSeq };
-            }
-            _watermarks[watermark.Name] = watermark;
-            return _stagedVersion;
+            _subscribers.Save(watermark);
+            return ++_stagedVersion;
+        }
+    }
+
+    /// <summary>Deletes subscriber rows with the event that records it; a watermark staged later starts a new row.</summary>
+    public long StageDeletion(SubscriberDeletion deletion)
+    {
+        lock (_lock)
+        {
+            _subscribers.Delete(deletion);
+            return ++_stagedVersion;
         }
     }
 
@@ -66,56 +75,55 @@ internal sealed class StagedWrites
         }
     }
 
-    /// <summary>The writer committed what it last took.</summary>
+    /// <summary>Applies the subscriber changes not committed yet (in flight, then staged) to rows read from the table.</summary>
+    public void Overlay(Dictionary<string, SubscriberWatermark> rows)
+    {
+        lock (_lock)
+        {
+            _subscribersInFlight.ApplyTo(rows);
+            _subscribers.ApplyTo(rows);
+        }
+    }
+
+    /// <summary>Takes everything staged, for the writer's transaction; it is in flight until <see cref="Committed"/> or <see cref="Restore"/>.</summary>
+    public (IReadOnlyList<(ushort Id, string Name)> Interfaces, SubscriberChanges Subscribers) Take()
+    {
+        lock (_lock)
+        {
+            var interfaces = _interfaces;
+            var subscribers = _subscribers;
+            _interfaces = [];
+            _subscribers = new SubscriberChanges();
+            _interfacesInFlight.AddRange(interfaces);
+            _subscribersInFlight.Append(subscribers);
+            _takenVersion = _stagedVersion;
+            return (interfaces, subscribers);
+        }
+    }
+
+    /// <summary>The writer committed what it took.</summary>
     public void Committed()
     {
         lock (_lock)
         {
+            _interfacesInFlight = [];
+            _subscribersInFlight = new SubscriberChanges();
             _committedVersion = Math.Max(_committedVersion, _takenVersion);
             Monitor.PulseAll(_lock);
         }
     }
 
-    public SubscriberWatermark? StagedWatermark(string name)
-    {
-        lock (_lock) return _watermarks.GetValueOrDefault(name);
-    }
-
-    public IReadOnlyList<SubscriberWatermark> StagedWatermarks()
-    {
-        lock (_lock) return [.. _watermarks.Values];
-    }
-
-    /// <summary>Takes everything staged, for the writer's transaction.</summary>
-    public (List<(ushort Id, string Name)> Interfaces, List<SubscriberWatermark> Watermarks) Take()
+    /// <summary>The writer's transaction rolled back: what it took is staged again, ahead of anything staged since.</summary>
+    public void Restore()
     {
         lock (_lock)
         {
-            var taken = (new List<(ushort, string)>(_interfaces), new List<SubscriberWatermark>(_watermarks.Values));
-            _takenVersion = _stagedVersion;
-            _interfaces.Clear();
-            _watermarks.Clear();
-            return taken;
-        }
-    }
-
-    /// <summary>Puts back what a rolled-back transaction held, under anything staged since.</summary>
-    public void Restore(List<(ushort Id, string Name)> interfaces, List<SubscriberWatermark> watermarks)
-    {
-        lock (_lock)
-        {
-            _interfaces.InsertRange(0, interfaces);
-            foreach (var w in watermarks)
-            {
-                if (_watermarks.TryGetValue(w.Name, out var newer))
-                {
-                    if (newer.AckedSeq < w.AckedSeq) _watermarks[w.Name] = newer with { AckedSeq = w.AckedSeq };
-                }
-                else
-                {
-                    _watermarks[w.Name] = w;
-                }
-            }
+            _interfacesInFlight.AddRange(_interfaces);
+            _interfaces = _interfacesInFlight;
+            _interfacesInFlight = [];
+            _subscribersInFlight.Append(_subscribers);
+            _subscribers = _subscribersInFlight;
+            _subscribersInFlight = new SubscriberChanges();
         }
     }
 }
