@@ -1,5 +1,4 @@
 using System.CommandLine;
-using CanMesh.Capture.Api;
 using CanMesh.Capture.Configuration;
 using CanMesh.Capture.Export;
 using CanMesh.Capture.Hosting;
