@@ -49,7 +49,9 @@ public sealed partial class ReplayCompletenessTests(ITestOutputHelper output)
         Assert.Matches(@"queue_drops=0 ", capture.Stdout);
         Assert.Contains("every frame read is committed", capture.Stdout);
 
-        var rate = FinalRate().Matches(capture.Stdout)[^1].Groups[1].Value;
+        // Informational: the figure the issue asks for. Never a reason to fail.
+        var rates = FinalRate().Matches(capture.Stdout);
+        var rate = rates.Count > 0 ? rates[^1].Groups[1].Value : "(no final stats line matched)";
         output.WriteLine($"{log.Lines} lines stored in {clock.Elapsed.TotalSeconds:0.0} s from process start to exit " +
             $"({log.Lines / clock.Elapsed.TotalSeconds:0} frames/s); the final stats line says rate={rate}/s.");
         output.WriteLine($"command: dotnet {Path.Combine(AppContext.BaseDirectory, "canmesh-capture.dll")} --config {config}");

@@ -8,8 +8,12 @@ namespace CanMesh.Store.Sqlite;
 /// </summary>
 internal sealed class SqliteDatabase : IDisposable
 {
-    private static int s_initialized;
     private readonly sqlite3 _db;
+
+    // SQLitePCL's provider is process-wide and must be set before the first open. The type initializer runs
+    // once and every other thread waits for it; a flag set before Init returned (as here before) let a
+    // second thread open a connection with no provider yet, seen as "You need to call SetProvider" under load.
+    static SqliteDatabase() => Batteries_V2.Init();
 
     private SqliteDatabase(sqlite3 db, string path)
     {
@@ -22,7 +26,6 @@ internal sealed class SqliteDatabase : IDisposable
 
     public static SqliteDatabase Open(string path, bool readOnly)
     {
-        if (Interlocked.Exchange(ref s_initialized, 1) == 0) Batteries_V2.Init();
         var flags = (readOnly ? raw.SQLITE_OPEN_READONLY : raw.SQLITE_OPEN_READWRITE | raw.SQLITE_OPEN_CREATE) | raw.SQLITE_OPEN_NOMUTEX;
         var rc = raw.sqlite3_open_v2(path, out var db, flags, null);
         if (rc != raw.SQLITE_OK)
