@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Docker.DotNet;
@@ -30,6 +31,9 @@ public sealed class PostgresContainer : IAsyncDisposable
     public const string Image = "local/postgres:15";
     public const string Superuser = PostgreSqlBuilder.DefaultUsername;
     public const string Password = PostgreSqlBuilder.DefaultPassword;
+
+    /// <summary>Label holding the process id of the test process that made the container.</summary>
+    public const string OwnerLabel = "canmesh.owner-pid";
 
     /// <summary>A first start is 7-10 s idle, about 30 s on a loaded 2-core machine; beyond this something is wrong.</summary>
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(2);
@@ -64,6 +68,9 @@ public sealed class PostgresContainer : IAsyncDisposable
                 .WithPortBinding(port, PostgreSqlBuilder.PostgreSqlPort)
                 // Skips initdb's fsyncs (about 2 s); the builder already turns fsync off for the server.
                 .WithEnvironment("POSTGRES_INITDB_ARGS", "--no-sync")
+                // Without Ryuk nothing removes the container of a test process that crashed: scripts/test-all.sh
+                // removes those whose owner is gone, and leaves alone those of a test run going on beside it.
+                .WithLabel(OwnerLabel, Environment.ProcessId.ToString(CultureInfo.InvariantCulture))
                 .Build();
             try
             {
