@@ -27,8 +27,6 @@ min_engine_version=26
 
 started=$SECONDS
 
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
-
 ping_engine() { curl -fsS --max-time 2 --unix-socket "$socket" http://localhost/_ping >/dev/null 2>&1; }
 
 fail() {
@@ -39,32 +37,17 @@ fail() {
   exit 1
 }
 
-# Fast path, no lock and no root needed: an engine that answers is all a caller wants.
-if ping_engine; then exit 0; fi
-
-if [ "$(id -u)" != 0 ]; then
-  # Everything below writes system folders; run the whole script as root once.
-  exec sudo --preserve-env=PATH "$0" "$@"
-fi
-
-mkdir -p "$log_dir" "$work"
-# Two checkouts (or a test command and a person) may call this at once: one installs and starts,
-# the other waits here and then finds the engine answering.
-exec 9>/run/canmesh-docker-engine.lock
-flock 9
-if ping_engine; then exit 0; fi
-
-installed() { [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]; }
-
+# Prints each package that is not installed; one dpkg-query for all, so the fast path stays fast.
 missing_packages() {
-  local p
-  for p in "${trixie_packages[@]}" "${bookworm_packages[@]}"; do installed "$p" || echo "$p"; done
-  # Debian 12's own docker.io (20.10) counts as missing: it is too old for Testcontainers.
-  if installed docker.io; then
-    local v
-    v=$(dpkg-query -W -f='${Version}' docker.io)
-    dpkg --compare-versions "$v" ge "$min_engine_version" || echo "docker.io"
-  fi
+  local all=("${trixie_packages[@]}" "${bookworm_packages[@]}") name status version
+  declare -A ok=()
+  while read -r name status version; do
+    [ "$status" = installed ] || continue
+    # Debian 12's own docker.io (20.10) counts as missing: it is too old for Testcontainers.
+    if [ "$name" = docker.io ] && ! dpkg --compare-versions "$version" ge "$min_engine_version"; then continue; fi
+    ok[$name]=1
+  done < <(dpkg-query -W -f='${Package} ${db:Status-Status} ${Version}\n' "${all[@]}" 2>/dev/null)
+  for name in "${all[@]}"; do [ -n "${ok[$name]:-}" ] || echo "$name"; done
 }
 
 # Writes W/trixie.sources from the bookworm entry of the system's deb822 sources (same mirror and
@@ -116,6 +99,22 @@ install_engine() {
   } >> "$install_log" 2>&1 || fail "installing ${missing[*]} failed (apt-get; full log in $install_log)"
 }
 
+# docker.io's postinst starts the daemon through invoke-rc.d when the machine allows it, with the
+# package's default flags (iptables on). This script starts it itself, with its own flags: forbid
+# service starts during the install, the Debian way (a policy-rc.d exiting 101), unless the machine
+# already has a policy of its own (this one has, denying every start).
+with_no_service_starts() {
+  local policy=/usr/sbin/policy-rc.d
+  if [ -e "$policy" ]; then "$@"; return; fi
+  # Removed on any exit: a failing install ends the script from inside "$@".
+  trap "rm -f $policy" EXIT
+  printf '#!/bin/sh\n# Written by CanMesh scripts/docker-engine.sh for the length of an install.\nexit 101\n' > "$policy"
+  chmod 755 "$policy"
+  "$@"
+  rm -f "$policy"
+  trap - EXIT
+}
+
 start_engine() {
   # dockerd of another caller may be up but not yet answering: wait for it rather than start a second
   # one (a second dockerd on the same state folder would fail, and one with --bridge=none would
@@ -127,8 +126,10 @@ start_engine() {
     # --iptables=false / --ip6tables=false / --ip-forward=false: leave the machine's firewall and
     # forwarding alone; the default bridge stays (Testcontainers publishes ports on it), and bridge
     # containers reach only this host. overlay2: the fast storage driver; / is ext4 here.
+    # 9>&-: the daemon must not inherit the lock, or it would hold it for its whole life and the next
+    # caller finding the engine down would wait forever.
     setsid -f dockerd --iptables=false --ip6tables=false --ip-forward=false --storage-driver=overlay2 \
-      >> "$daemon_log" 2>&1 < /dev/null
+      >> "$daemon_log" 2>&1 < /dev/null 9>&-
   fi
   local deadline=$((SECONDS + 60))
   until ping_engine; do
@@ -139,13 +140,33 @@ start_engine() {
   done
 }
 
+# Fast path, no lock and no root needed: an engine that answers, with every package installed (the
+# image builds need mmdebstrap), is all a caller wants.
+if ping_engine && [ -z "$(missing_packages)" ]; then exit 0; fi
+
+if [ "$(id -u)" != 0 ]; then
+  # Everything below writes system folders; run the whole script as root once.
+  exec sudo --preserve-env=PATH "$0" "$@"
+fi
+
+mkdir -p "$log_dir" "$work"
+# Two checkouts (or a test command and a person) may call this at once: one installs and starts,
+# the other waits here and then finds everything done.
+exec 9>/run/canmesh-docker-engine.lock
+flock 9
+
 mapfile -t missing < <(missing_packages | sort -u)
 did=""
 if [ ${#missing[@]} -gt 0 ]; then
-  install_engine "${missing[@]}"
-  did="installed ${missing[*]} ($((SECONDS - started)) s), "
+  with_no_service_starts install_engine "${missing[@]}"
+  did="installed ${missing[*]} ($((SECONDS - started)) s)"
 fi
-install_done=$SECONDS
-start_engine
+if ! ping_engine; then
+  start_started=$SECONDS
+  start_engine
+  did="${did:+$did, }started ($((SECONDS - start_started)) s)"
+fi
+# Another caller did it all while this one waited for the lock: nothing to say.
+[ -n "$did" ] || exit 0
 version=$(curl -fsS --unix-socket "$socket" http://localhost/version | sed -n 's/.*"Version":"\([^"]*\)".*/\1/p' | head -n 1)
-echo "docker engine ${version:-?}: ${did}started ($((SECONDS - install_done)) s); logs in $log_dir"
+echo "docker engine ${version:-?}: $did; logs in $log_dir"
