@@ -53,8 +53,10 @@ public static class DockerEngine
         }
         catch (Exception e) when (e is HttpRequestException or SocketException or TaskCanceledException)
         {
+            // A missing socket file surfaces as "Cannot assign requested address": say what it means.
+            string reason = File.Exists(socket) ? e.Message : "no such socket file";
             throw new InvalidOperationException(
-                $"No Docker engine answers on {socket} ({e.Message}). Run scripts/docker-engine.sh (as root) and then " +
+                $"No Docker engine answers on {socket} ({reason}). Run scripts/docker-engine.sh (as root) and then " +
                 $"scripts/images.sh from the repository root ({RepositoryRoot.Path}); scripts/test-all.sh does both.", e);
         }
 
