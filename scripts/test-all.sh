@@ -3,8 +3,9 @@
 #   1. installs what the tests need from Debian's packages, in one apt-get run (can-utils for log2asc;
 #      Node.js and npm for the interop clients; qemu, busybox and a Debian kernel for the VM)
 #   2. installs the independent gRPC clients used by the interop tests (npm ci in tests/interop)
-#   3. runs every xunit project (dotnet test, Release)
-#   4. runs the SocketCAN end-to-end suite inside a VM with real vcan interfaces (tests/vm)
+#   3. installs and starts a Docker engine and builds the container images (PostgreSQL) when missing
+#   4. runs every xunit project (dotnet test, Release)
+#   5. runs the SocketCAN end-to-end suite inside a VM with real vcan interfaces (tests/vm)
 # Ends with one line "N passed, M failed"; exits non-zero if anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -37,6 +38,34 @@ tests/vm/setup.sh --no-install || { echo "VM setup failed"; exit 1; }
 
 step "interop clients (npm ci in tests/interop)"
 npm ci --prefix tests/interop --no-audit --no-fund --loglevel=error || exit 1
+
+step "Docker engine and images (scripts/docker-engine.sh, scripts/images.sh)"
+# The PostgreSQL tests run local/postgres:15 in containers through Testcontainers. A fresh machine has
+# only the docker CLI: install and start the engine, then build the images from Debian's packages
+# (no registry is reachable). Both do nothing when already done. About 3 minutes the first time.
+t=$SECONDS
+engine=$(scripts/docker-engine.sh) || { echo "the Docker engine did not start"; exit 1; }
+engine_s=$((SECONDS - t))
+# Without Ryuk (its image cannot be pulled), a test process that crashed leaves its containers
+# running. Remove Testcontainers' containers whose owner process (PostgresContainer.OwnerLabel) is
+# gone; a test run going on in another checkout keeps its own.
+leftovers=0
+while read -r id owner; do
+  case "$owner" in
+    *[!0-9]* | "") ;;   # no owner label: whose it is cannot be told; removed, as a crashed run's would be
+    *) if kill -0 "$owner" 2>/dev/null; then continue; fi ;;
+  esac
+  docker rm -fv "$id" > /dev/null && leftovers=$((leftovers + 1))
+done < <(docker ps -aq --filter label=org.testcontainers=true | xargs -r docker inspect -f '{{.Id}} {{index .Config.Labels "canmesh.owner-pid"}}')
+t=$SECONDS
+images=$(scripts/images.sh) || { echo "building the images failed"; exit 1; }
+images_s=$((SECONDS - t))
+images=${images:-up to date}
+echo "engine: ${engine:-already running} (${engine_s} s); images: ${images//$'\n'/, } (${images_s} s); leftover containers removed: $leftovers"
+# What Testcontainers needs here (tests/CanMesh.Testing/Postgres/DockerEngine.cs sets the same): no
+# Ryuk, and containers reached on 127.0.0.1 (a /.dockerenv on this VM would make Testcontainers use the
+# bridge gateway).
+export TESTCONTAINERS_RYUK_DISABLED=true TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1
 
 step "dotnet test (Release): builds the solution first, then runs every test project (about 5 minutes)"
 results="$root/artifacts/test-results"
