@@ -68,6 +68,11 @@ public sealed class PostgresContainer : IAsyncDisposable
                 .WithPortBinding(port, PostgreSqlBuilder.PostgreSqlPort)
                 // Skips initdb's fsyncs (about 2 s); the builder already turns fsync off for the server.
                 .WithEnvironment("POSTGRES_INITDB_ARGS", "--no-sync")
+                // The builder also sets synchronous_commit=off, under which a commit returns before its WAL is
+                // written and a crash of the server loses it. Exactly-once tests crash the server and need a
+                // commit to mean what it means in production; fsync=off still survives a process crash (the
+                // data is in the kernel's cache), so only this is turned back on. A later -c wins.
+                .WithCommand("-c", "synchronous_commit=on")
                 // Without Ryuk nothing removes the container of a test process that crashed: scripts/test-all.sh
                 // removes those whose owner is gone, and leaves alone those of a test run going on beside it.
                 .WithLabel(OwnerLabel, Environment.ProcessId.ToString(CultureInfo.InvariantCulture))
