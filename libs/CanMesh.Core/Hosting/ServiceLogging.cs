@@ -27,6 +27,9 @@ public static class ServiceLogging
         logging.SetMinimumLevel(settings.Level);
         // Kestrel and the host are chatty at Information; their warnings still come through.
         logging.AddFilter("Microsoft", LogLevel.Warning);
+        // grpc-dotnet reports every cancelled call at Information, with a stack trace: a subscriber that
+        // disconnects or a service that stops is not news; the services log what it means themselves.
+        logging.AddFilter("Grpc", LogLevel.Warning);
         // A failed start is reported by the service itself in one line that says what to do; the host's
         // own report of it repeats that with a stack trace.
         logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
