@@ -43,6 +43,8 @@ internal sealed class ForwarderService(ForwarderSettings settings, ILoggerFactor
             {
                 var capture = await WaitForCaptureAsync(client, backoff, stopping);
                 captureId = capture.Store.CaptureId;
+                // Until PostgreSQL answers, everything the capture committed counts as pending.
+                _stats.RecordCommitted(capture.Store.CommittedSeq);
                 synced = await BlockWriter.RetryAsync(ct => sink.SyncedSeqAsync(captureId, ct), sink, outage, backoff, stopping);
                 _stats.Started(captureId, synced, capture.Store.CommittedSeq);
                 ForwarderLog.Resuming(_logger, captureId, synced + 1, synced, capture.Store.CommittedSeq);
