@@ -134,6 +134,10 @@ public sealed class Subscription : IAsyncDisposable
                     continue;
                 }
                 _started = true;
+                if (_backoff.Failures > 0)
+                {
+                    _logger.LogInformation("Subscription {Subscriber} to {Socket}: streaming again after {Attempts} reconnect attempt(s).", Subscriber, _client.SocketPath, _backoff.Failures);
+                }
                 _backoff.Reset();
                 if (Accept(_batch)) return _batch;
             }
@@ -222,9 +226,22 @@ public sealed class Subscription : IAsyncDisposable
     {
         await CloseStreamAsync().ConfigureAwait(false);
         var delay = _backoff.Next();
-        var level = _backoff.Failures > 3 ? LogLevel.Warning : LogLevel.Information;
-        _logger.Log(level, "Subscription {Subscriber} to {Socket}: stream ended ({Why}); reconnecting in {Delay} ms (attempt {Attempt}), resuming after the stored watermark.",
-            Subscriber, _client.SocketPath, why, (long)delay.TotalMilliseconds, _backoff.Failures);
+        // One line when the stream is lost, one more if the service stays away, one when it is back (in Accept):
+        // a service down for an hour must not write a line per retry.
+        if (_backoff.Failures == 1)
+        {
+            _logger.LogInformation("Subscription {Subscriber} to {Socket}: stream ended ({Why}); reconnecting with backoff (at most every {MaxDelay} ms), resuming after the stored watermark.",
+                Subscriber, _client.SocketPath, why, (long)_options.ReconnectMaxDelay.TotalMilliseconds);
+        }
+        else if (_backoff.Failures == 5)
+        {
+            _logger.LogWarning("Subscription {Subscriber} to {Socket}: still no stream after {Attempts} attempts ({Why}); retrying quietly until the service is back.",
+                Subscriber, _client.SocketPath, _backoff.Failures, why);
+        }
+        else
+        {
+            _logger.LogDebug("Subscription {Subscriber}: reconnect attempt {Attempt} failed ({Why}); next in {Delay} ms.", Subscriber, _backoff.Failures, why, (long)delay.TotalMilliseconds);
+        }
         await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
     }
 
