@@ -34,7 +34,8 @@ internal sealed class ForwarderService(ForwarderSettings settings, ILoggerFactor
         await using var sink = new FrameSink(settings.Postgres, settings.Subscriber, _logger);
         var outage = new PostgresOutage(_logger, postgres, settings.RetryMaxDelay, _stats);
         var backoff = new RetryBackoff(settings.RetryInitialDelay, settings.RetryMaxDelay);
-        var reporter = new StatsReporter(_stats, settings.StatsInterval, _logger).RunAsync(stopping);
+        using var reporting = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        var reporter = new StatsReporter(_stats, settings.StatsInterval, _logger).RunAsync(reporting.Token);
         ulong synced = 0;
         string captureId = "";
         try
@@ -63,6 +64,8 @@ internal sealed class ForwarderService(ForwarderSettings settings, ILoggerFactor
         }
         finally
         {
+            // A run that fails (a newer schema, a refused subscription) ends without a stop: the reporter would tick on forever.
+            await reporting.CancelAsync();
             await reporter;
             ForwarderLog.Stopped(_logger, _stats.Sent, _stats.Commits, captureId, Math.Max(synced, _stats.AckedSeq));
         }
