@@ -38,6 +38,7 @@ internal sealed class ForwarderService(ForwarderSettings settings, ILoggerFactor
         var reporter = new StatsReporter(_stats, settings.StatsInterval, _logger).RunAsync(reporting.Token);
         ulong synced = 0;
         string captureId = "";
+        var positionKnown = false;
         try
         {
             while (!stopping.IsCancellationRequested)
@@ -47,6 +48,7 @@ internal sealed class ForwarderService(ForwarderSettings settings, ILoggerFactor
                 // Until PostgreSQL answers, everything the capture committed counts as pending.
                 _stats.RecordCommitted(capture.Store.CommittedSeq);
                 synced = await BlockWriter.RetryAsync(ct => sink.SyncedSeqAsync(captureId, ct), sink, outage, backoff, stopping);
+                positionKnown = true;
                 _stats.Started(captureId, synced, capture.Store.CommittedSeq);
                 ForwarderLog.Resuming(_logger, captureId, synced + 1, synced, capture.Store.CommittedSeq);
                 try
@@ -67,7 +69,8 @@ internal sealed class ForwarderService(ForwarderSettings settings, ILoggerFactor
             // A run that fails (a newer schema, a refused subscription) ends without a stop: the reporter would tick on forever.
             await reporting.CancelAsync();
             await reporter;
-            ForwarderLog.Stopped(_logger, _stats.Sent, _stats.Commits, captureId, Math.Max(synced, _stats.AckedSeq));
+            if (positionKnown) ForwarderLog.Stopped(_logger, _stats.Sent, _stats.Commits, captureId, Math.Max(synced, _stats.AckedSeq));
+            else ForwarderLog.StoppedBeforePostgres(_logger);
         }
     }
 

@@ -17,6 +17,9 @@ internal static partial class ForwarderLog
     [LoggerMessage(103, LogLevel.Warning, "The capture service now serves capture database {NewCaptureId} (was {OldCaptureId}): resuming from where PostgreSQL holds the new one.")]
     public static partial void CaptureChanged(ILogger logger, string newCaptureId, string oldCaptureId);
 
+    [LoggerMessage(105, LogLevel.Information, "Stopped before PostgreSQL told where the capture stands: nothing was forwarded this run.")]
+    public static partial void StoppedBeforePostgres(ILogger logger);
+
     [LoggerMessage(104, LogLevel.Critical, "{Message}")]
     public static partial void Fatal(ILogger logger, string message);
 
