@@ -18,8 +18,11 @@ public sealed class CaptureRestartTests(PostgresFixture postgres, ITestOutputHel
         var recording = LiveStream.Recording(folder, framesPerSecond: 4000);
         var capture = await CaptureServing.StartAndWaitAsync(recording.Variables, folder.Socket);
         var killed = new List<string>();
-        using var forwarder = ForwarderProcess.Start(
-            new ForwarderEnvironment(folder.Socket, connectionString).Set("CANMESH_FORWARDER__COMMIT__MAXFRAMES", "2000").Variables);
+        // Small transactions and batches, as in ForwarderCrashTests: the kill lands among many commits and acks.
+        using var forwarder = ForwarderProcess.Start(new ForwarderEnvironment(folder.Socket, connectionString)
+            .Set("CANMESH_FORWARDER__COMMIT__MAXFRAMES", "2000")
+            .Set("CANMESH_FORWARDER__BATCHFRAMES", "500")
+            .Variables);
         try
         {
             var captureId = FrameRows.CaptureId(folder.Database);

@@ -22,9 +22,12 @@ public sealed class ForwarderCrashTests(PostgresFixture postgres, ITestOutputHel
         try
         {
             var captureId = FrameRows.CaptureId(folder.Database);
-            // Small transactions: several commits a second, so a kill at a random moment often falls between
-            // a commit and its ack, or in the middle of a COPY.
-            var environment = new ForwarderEnvironment(folder.Socket, connectionString).Set("CANMESH_FORWARDER__COMMIT__MAXFRAMES", "2000");
+            // Small transactions, so a kill at a random moment lands in a COPY, between a commit and its ack,
+            // or between two commits, several times a second. Small batches too: a block takes whole batches,
+            // so one 4096-frame batch would make the transaction that big whatever MaxFrames says.
+            var environment = new ForwarderEnvironment(folder.Socket, connectionString)
+                .Set("CANMESH_FORWARDER__COMMIT__MAXFRAMES", "2000")
+                .Set("CANMESH_FORWARDER__BATCHFRAMES", "500");
             long synced = 0;
             for (var kill = 1; kill <= Kills; kill++)
             {

@@ -14,9 +14,12 @@ namespace CanMesh.Forwarder.Tests;
 [Collection(PostgresFixture.Collection)]
 public sealed partial class PostgresOutageTests(PostgresFixture postgres, ITestOutputHelper output)
 {
-    /// <summary>At the capture's rate, three seconds of frames recorded while PostgreSQL was away.</summary>
+    /// <summary>At the capture's rate, two seconds of frames recorded while PostgreSQL was away.</summary>
     private const int FramesPerSecond = 3000;
-    private const ulong RecordedDuringOutage = 3 * FramesPerSecond;
+    private const ulong RecordedDuringOutage = 2 * FramesPerSecond;
+
+    /// <summary>More than the states one outage goes through (restarting, unreachable, restarting again on start).</summary>
+    private const int RetriesDuringOutage = 3;
 
     [Fact]
     public async Task Postgres_stopped_and_started_mid_stream_loses_and_repeats_nothing_while_the_capture_records_on() =>
@@ -48,11 +51,15 @@ public sealed partial class PostgresOutageTests(PostgresFixture postgres, ITestO
                     () => Task.FromResult(Lines(forwarder.Stdout, TroubleEvent).Count > 0),
                     () => $"the forwarder never said PostgreSQL is in trouble:\n{forwarder.Output}");
                 // Counted from the forwarder's first trouble line, not from the fault: a frozen server is only
-                // noticed after Postgres:CommandTimeout, and the outage should then last a few retries.
+                // noticed after Postgres:CommandTimeout. The outage lasts until the forwarder has retried a few
+                // times (else one line per retry would look the same as one per state).
                 var committedAtTrouble = await LiveStream.CommittedSeqAsync(folder.Socket);
                 await Waiting.UntilAsync(
                     async () => (committedDuring = await LiveStream.CommittedSeqAsync(folder.Socket)) >= committedAtTrouble + RecordedDuringOutage,
                     () => $"the capture stopped recording while PostgreSQL was away: committed seq {committedBefore} before, {committedAtTrouble} at the first trouble line, then {committedDuring}\n{capture.Output}");
+                await Waiting.UntilAsync(
+                    () => Task.FromResult(ReportedRetries(forwarder.Stdout) >= RetriesDuringOutage),
+                    () => $"the forwarder's stats do not show {RetriesDuringOutage} retries:\n{forwarder.Output}");
                 await bringBack();
             }
             finally
@@ -116,6 +123,13 @@ public sealed partial class PostgresOutageTests(PostgresFixture postgres, ITestO
     [GeneratedRegex(@"\[202\] PostgreSQL \S+: (?<state>[^:]+): ")]
     private static partial Regex TroubleState();
 
+    /// <summary>The retries the forwarder's last stats line (500) reports, 0 before the first.</summary>
+    private static long ReportedRetries(string stdout) =>
+        StatsRetries().Matches(stdout) is { Count: > 0 } found ? long.Parse(found[^1].Groups["retries"].Value, CultureInfo.InvariantCulture) : 0;
+
     [GeneratedRegex(@"and (?<retries>\d+) retries")]
     private static partial Regex BackRetries();
+
+    [GeneratedRegex(@"\[500\] .*, retries (?<retries>\d+),")]
+    private static partial Regex StatsRetries();
 }
