@@ -18,7 +18,10 @@ public sealed partial class PostgresOutageTests(PostgresFixture postgres, ITestO
     private const int FramesPerSecond = 3000;
     private const ulong RecordedDuringOutage = 2 * FramesPerSecond;
 
-    /// <summary>More than the states one outage goes through (restarting, unreachable, restarting again on start).</summary>
+    /// <summary>
+    /// Retries an outage lasts at least: more than the states it passes through before the server is back
+    /// (restarting, then unreachable), so one line per retry would show.
+    /// </summary>
     private const int RetriesDuringOutage = 3;
 
     [Fact]
