@@ -22,9 +22,10 @@ public sealed class ForwarderCrashTests(PostgresFixture postgres, ITestOutputHel
         try
         {
             var captureId = FrameRows.CaptureId(folder.Database);
-            // Small transactions, so a kill at a random moment lands in a COPY, between a commit and its ack,
-            // or between two commits, several times a second. Small batches too: a block takes whole batches,
-            // so one 4096-frame batch would make the transaction that big whatever MaxFrames says.
+            // Small transactions, several a second, so a kill at a random moment lands in a COPY, in a commit or
+            // between two (between a commit and its ack only by luck: the ack follows at once). Small batches
+            // too: a block takes whole batches, so one 4096-frame batch would make the transaction that big
+            // whatever MaxFrames says.
             var environment = new ForwarderEnvironment(folder.Socket, connectionString)
                 .Set("CANMESH_FORWARDER__COMMIT__MAXFRAMES", "2000")
                 .Set("CANMESH_FORWARDER__BATCHFRAMES", "500");
@@ -42,7 +43,7 @@ public sealed class ForwarderCrashTests(PostgresFixture postgres, ITestOutputHel
                 // The next run must commit past what this one left, not merely past what it was seen to reach.
                 synced = await PostgresQueries.SyncedSeqAsync(connectionString, captureId);
                 var acked = await AckedSeqAsync(folder.Socket);
-                output.WriteLine($"kill {kill}: {delay.TotalMilliseconds:0} ms after progress; PostgreSQL through seq {synced}, the capture's ack {acked}");
+                output.WriteLine($"kill {kill}: {delay.TotalMilliseconds:0} ms after progress; PostgreSQL through seq {synced}, acknowledged to the capture through {acked}");
                 killed.Add(forwarder.Output);
                 forwarder.Dispose();
                 forwarder = null;
