@@ -36,55 +36,49 @@ public sealed partial class PostgresOutageTests(PostgresFixture postgres, ITestO
     {
         var connectionString = await postgres.CreateDatabaseAsync();
         using var folder = new TempFolder();
-        var capture = await CaptureServing.StartAndWaitAsync(LiveStream.Recording(folder, FramesPerSecond).Variables, folder.Socket);
+        using var capture = await CaptureServing.StartAndWaitAsync(LiveStream.Recording(folder, FramesPerSecond).Variables, folder.Socket);
         using var forwarder = ForwarderProcess.Start(new ForwarderEnvironment(folder.Socket, connectionString).Variables);
+        var captureId = FrameRows.CaptureId(folder.Database);
+        await Waiting.UntilAsync(
+            async () => await PostgresQueries.SyncedSeqAsync(connectionString, captureId) > 0,
+            () => $"the forwarder committed nothing before the outage:\n{forwarder.Output}");
+
+        var committedBefore = await LiveStream.CommittedSeqAsync(folder.Socket);
+        ulong committedDuring = 0;
         try
         {
-            var captureId = FrameRows.CaptureId(folder.Database);
+            await takeDown();
             await Waiting.UntilAsync(
-                async () => await PostgresQueries.SyncedSeqAsync(connectionString, captureId) > 0,
-                () => $"the forwarder committed nothing before the outage:\n{forwarder.Output}");
-
-            var committedBefore = await LiveStream.CommittedSeqAsync(folder.Socket);
-            ulong committedDuring = 0;
-            try
-            {
-                await takeDown();
-                await Waiting.UntilAsync(
-                    () => Task.FromResult(Lines(forwarder.Stdout, TroubleEvent).Count > 0),
-                    () => $"the forwarder never said PostgreSQL is in trouble:\n{forwarder.Output}");
-                // Counted from the forwarder's first trouble line, not from the fault: a frozen server is only
-                // noticed after Postgres:CommandTimeout. The outage lasts until the forwarder has retried a few
-                // times (else one line per retry would look the same as one per state).
-                var committedAtTrouble = await LiveStream.CommittedSeqAsync(folder.Socket);
-                await Waiting.UntilAsync(
-                    async () => (committedDuring = await LiveStream.CommittedSeqAsync(folder.Socket)) >= committedAtTrouble + RecordedDuringOutage,
-                    () => $"the capture stopped recording while PostgreSQL was away: committed seq {committedBefore} before, {committedAtTrouble} at the first trouble line, then {committedDuring}\n{capture.Output}");
-                await Waiting.UntilAsync(
-                    () => Task.FromResult(ReportedRetries(forwarder.Stdout) >= RetriesDuringOutage),
-                    () => $"the forwarder's stats do not show {RetriesDuringOutage} retries:\n{forwarder.Output}");
-                await bringBack();
-            }
-            finally
-            {
-                await postgres.Container.EnsureRunningAsync();
-            }
-
-            // Forwarding again, past what was recorded during the outage.
-            long synced = -1;
+                () => Task.FromResult(Lines(forwarder.Stdout, TroubleEvent).Count > 0),
+                () => $"the forwarder never said PostgreSQL is in trouble:\n{forwarder.Output}");
+            // Counted from the forwarder's first trouble line, not from the fault: a frozen server is only
+            // noticed after Postgres:CommandTimeout. The outage lasts until the forwarder has retried a few
+            // times (else one line per retry would look the same as one per state).
+            var committedAtTrouble = await LiveStream.CommittedSeqAsync(folder.Socket);
             await Waiting.UntilAsync(
-                async () => (synced = await PostgresQueries.SyncedSeqAsync(connectionString, captureId)) >= (long)committedDuring,
-                () => $"PostgreSQL holds seq {synced}, not yet {committedDuring} recorded during the outage:\n{forwarder.Output}");
-            await AssertRecordedWithoutLossAsync(folder.Socket);
-
-            capture = await LiveStream.StopRecordingAsync(capture, folder);
-            await LiveStream.AssertForwardedAsync(connectionString, folder, () => $"forwarder:\n{forwarder.Output}\ncapture:\n{capture.Output}");
-            AssertOneLinePerState(forwarder.Stdout);
+                async () => (committedDuring = await LiveStream.CommittedSeqAsync(folder.Socket)) >= committedAtTrouble + RecordedDuringOutage,
+                () => $"the capture stopped recording while PostgreSQL was away: committed seq {committedBefore} before, {committedAtTrouble} at the first trouble line, then {committedDuring}\n{capture.Output}");
+            await Waiting.UntilAsync(
+                () => Task.FromResult(ReportedRetries(forwarder.Stdout) >= RetriesDuringOutage),
+                () => $"the forwarder's stats do not show {RetriesDuringOutage} retries:\n{forwarder.Output}");
+            await bringBack();
         }
         finally
         {
-            capture.Dispose();
+            await postgres.Container.EnsureRunningAsync();
         }
+
+        // Forwarding again, past what was recorded during the outage.
+        long synced = -1;
+        await Waiting.UntilAsync(
+            async () => (synced = await PostgresQueries.SyncedSeqAsync(connectionString, captureId)) >= (long)committedDuring,
+            () => $"PostgreSQL holds seq {synced}, not yet {committedDuring} recorded during the outage:\n{forwarder.Output}");
+        await AssertRecordedWithoutLossAsync(folder.Socket);
+
+        using var serving = await LiveStream.StopRecordingAsync(capture, folder);
+        await LiveStream.AssertForwardedAsync(connectionString, folder,
+            () => $"forwarder:\n{forwarder.Output}\ncapture:\n{capture.Output}\nserving again:\n{serving.Output}");
+        AssertOneLinePerState(forwarder.Stdout);
     }
 
     /// <summary>The capture's queue and store dropped nothing and its sim ran on: the outage did not reach the bus side.</summary>

@@ -21,6 +21,7 @@ public static class LiveStream
     /// Ends the recording and serves the same database again, so the forwarder can still read what it has not
     /// forwarded yet. SIGTERM first: the capture commits what it queued, and SQLite's last seq is final. The
     /// capture that comes back has one source that adds nothing (an empty candump log), since a source is required.
+    /// The stopped process is still the caller's to dispose.
     /// </summary>
     public static async Task<CaptureProcess> StopRecordingAsync(CaptureProcess capture, TempFolder folder)
     {
