@@ -1,6 +1,7 @@
 using System.CommandLine;
 using CanMesh.Bench;
 using CanMesh.Bench.Capture;
+using CanMesh.Bench.Forward;
 using CanMesh.Bench.Stream;
 using CanMesh.Capture.Pipeline;
 using CanMesh.Store;
@@ -63,6 +64,7 @@ var root = new RootCommand("CanMesh benchmarks. Numbers from a shared or busy ma
     anchorsCommand,
     rows,
     StreamCommand.Create(),
+    ForwardCommand.Create(),
 };
 return root.Parse(args).Invoke();
 
