@@ -30,7 +30,13 @@ internal static class ForwardCommand
             HelpName = "PATH",
         };
         var capture = new Option<string?>("--capture") { Description = "The canmesh-capture executable (default: the one built next to canmesh-bench).", HelpName = "PATH" };
-        var forwarder = new Option<string?>("--forwarder") { Description = "The canmesh-forwarder.dll to run with dotnet (default: the one built next to canmesh-bench).", HelpName = "PATH" };
+        var forwarder = new Option<string[]>("--forwarder")
+        {
+            Description = "The canmesh-forwarder.dll to run with dotnet (default: the one built next to canmesh-bench). Give it twice or more to compare builds: " +
+                "each run drains with every one in turn (A, B, ...), so a busy machine's load falls on all of them.",
+            HelpName = "PATH",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var keep = new Option<bool>("--keep") { Description = "Keep the capture database, the logs, the PostgreSQL container and its databases (forward_1, ...) for inspection." };
 
         var command = new Command("forward",
@@ -58,7 +64,7 @@ internal static class ForwardCommand
                 PostgresSettings = parse.GetValue(setting) ?? [],
                 Directory = Path.GetFullPath(parse.GetValue(directory)!),
                 CaptureExecutable = parse.GetValue(capture),
-                ForwarderAssembly = parse.GetValue(forwarder),
+                ForwarderAssemblies = [.. (parse.GetValue(forwarder) ?? []).Select(Path.GetFullPath)],
                 Keep = parse.GetValue(keep),
             };
             if (options.Frames < 1 || options.Runs < 1 || options.CommitFrames is < 1 or > 4_000_000 || options.BatchFrames is < 16 or > 16_384

@@ -31,7 +31,9 @@ internal sealed record ForwardOptions
     public required string Directory { get; init; }
 
     public string? CaptureExecutable { get; init; }
-    public string? ForwarderAssembly { get; init; }
+
+    /// <summary>canmesh-forwarder.dll builds to compare, each drained in every run (interleaved); empty: the one built next to canmesh-bench.</summary>
+    public IReadOnlyList<string> ForwarderAssemblies { get; init; } = [];
 
     /// <summary>Keep the capture database, the PostgreSQL container and its databases.</summary>
     public bool Keep { get; init; }

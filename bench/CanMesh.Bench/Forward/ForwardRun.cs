@@ -4,6 +4,9 @@ namespace CanMesh.Bench.Forward;
 internal sealed record ForwardRun
 {
     public required int Round { get; init; }
+
+    /// <summary>Which forwarder build (A, B, ... in the order given).</summary>
+    public required string Forwarder { get; init; }
     public required long Frames { get; init; }
 
     /// <summary>From the forwarder's process start until synced_seq = N was seen.</summary>
@@ -21,13 +24,15 @@ internal sealed record ForwardRun
     public required long ForwarderPeakBytes { get; init; }
     public required string LoadAverage { get; init; }
 
-    /// <summary>Server-side COPY ... TO file of canmesh.frames (preparing the anchor, not compared).</summary>
-    public required double ExportSeconds { get; init; }
+    /// <summary>Server-side COPY ... TO file of canmesh.frames (preparing the anchor, not compared); NaN where no anchor ran.</summary>
+    public double ExportSeconds { get; init; } = double.NaN;
 
-    /// <summary>Server-side COPY ... FROM that file into an empty copy of the table.</summary>
-    public required double AnchorSeconds { get; init; }
-    public required double AnchorPostgresCpuSeconds { get; init; }
-    public required long AnchorFileBytes { get; init; }
+    /// <summary>Server-side COPY ... FROM that file into an empty copy of the table; once per round, after the first forwarder.</summary>
+    public double AnchorSeconds { get; init; } = double.NaN;
+    public double AnchorPostgresCpuSeconds { get; init; } = double.NaN;
+    public long AnchorFileBytes { get; init; }
+
+    public bool HasAnchor => !double.IsNaN(AnchorSeconds);
 
     public double FramesPerSecond => Frames / Seconds;
 

@@ -56,18 +56,24 @@ internal sealed class ForwardSession
                            await DescribeServerAsync(postgres, cancellationToken).ConfigureAwait(false));
             if (double.IsNaN(postgres.CpuSeconds())) _out.WriteLine("  (the container's cgroup was not found: PostgreSQL CPU is not reported)");
 
+            var forwarders = _options.ForwarderAssemblies.Count > 0 ? _options.ForwarderAssemblies : [ForwarderProcess.DefaultAssembly()];
+            for (var i = 0; i < forwarders.Count; i++) _out.WriteLine($"forwarder {Label(i)}: dotnet {forwarders[i]}");
             ForwardReport.RunHeader(_out);
             for (var round = 1; round <= _options.Runs; round++)
             {
-                var run = await RunOnceAsync(round, postgres, capture, db, logs, cancellationToken).ConfigureAwait(false);
-                runs.Add(run);
-                ForwardReport.RunLine(_out, run);
+                for (var i = 0; i < forwarders.Count; i++)
+                {
+                    // The anchor runs once per round, after the first build's drain, on the rows that drain wrote.
+                    var run = await RunOnceAsync(round, Label(i), forwarders[i], anchor: i == 0, postgres, capture, db, logs, cancellationToken).ConfigureAwait(false);
+                    runs.Add(run);
+                    ForwardReport.RunLine(_out, run, runs.First(r => r.Round == round && r.HasAnchor).AnchorRowsPerSecond);
+                }
             }
             ForwardReport.Summary(_out, runs, _options);
             if (_options.Keep)
             {
                 _out.WriteLine($"kept: capture database {dbPath}; PostgreSQL container {postgres.ContainerId[..12]} " +
-                               $"(psql: docker exec -it {postgres.ContainerId[..12]} psql -U postgres -d forward_1; remove: docker rm -f {postgres.ContainerId[..12]})");
+                               $"(psql: docker exec -it {postgres.ContainerId[..12]} psql -U postgres -d forward_1_a; remove: docker rm -f {postgres.ContainerId[..12]})");
             }
             succeeded = true;
             return 0;
@@ -87,12 +93,14 @@ internal sealed class ForwardSession
         }
     }
 
-    private async Task<ForwardRun> RunOnceAsync(int round, PostgresServer postgres, CaptureServerProcess capture, StreamDatabase db, List<string> logs,
-        CancellationToken cancellationToken)
+    private static string Label(int index) => ((char)('A' + index)).ToString();
+
+    private async Task<ForwardRun> RunOnceAsync(int round, string label, string assembly, bool anchor, PostgresServer postgres, CaptureServerProcess capture,
+        StreamDatabase db, List<string> logs, CancellationToken cancellationToken)
     {
         // A new database per run: the forwarder starts from an empty PostgreSQL (schema creation included), and
         // the run before leaves no table, cache or dead tuples behind but what the server keeps across databases.
-        var database = $"forward_{round}";
+        var database = $"forward_{round}_{label.ToLowerInvariant()}";
         await postgres.ExecuteAsync("postgres", $"DROP DATABASE IF EXISTS {database} WITH (FORCE)", cancellationToken).ConfigureAwait(false);
         await postgres.ExecuteAsync("postgres", $"CREATE DATABASE {database}", cancellationToken).ConfigureAwait(false);
         // Both timed phases start from a clean checkpoint, so neither pays for the other's dirty pages.
@@ -101,7 +109,7 @@ internal sealed class ForwardSession
         var settings = new Dictionary<string, string>
         {
             ["Capture:Socket"] = capture.SocketPath,
-            ["Forwarder:Subscriber"] = $"bench-forward-{Environment.ProcessId}-{round}",
+            ["Forwarder:Subscriber"] = $"bench-forward-{Environment.ProcessId}-{round}-{label}",
             ["Forwarder:BatchFrames"] = _options.BatchFrames.ToString(CultureInfo.InvariantCulture),
             ["Forwarder:Commit:MaxFrames"] = _options.CommitFrames.ToString(CultureInfo.InvariantCulture),
             ["Forwarder:StatsInterval"] = "1s",
@@ -113,7 +121,7 @@ internal sealed class ForwardSession
             ["Postgres:Schema"] = Schema,
             ["Logging:Level"] = "Information",
         };
-        var logPath = Path.Combine(_options.Directory, $"forwarder-{Environment.ProcessId}-{round}.log");
+        var logPath = Path.Combine(_options.Directory, $"forwarder-{Environment.ProcessId}-{round}-{label}.log");
         logs.Add(logPath);
         await using var poll = await postgres.OpenAsync(database, cancellationToken).ConfigureAwait(false);
         var load = StreamReport.LoadAverage();
@@ -121,7 +129,9 @@ internal sealed class ForwardSession
         var captureCpu0 = capture.CpuSeconds();
 
         var clock = Stopwatch.StartNew();
-        using var forwarder = ForwarderProcess.Start(_options.ForwarderAssembly ?? ForwarderProcess.DefaultAssembly(), settings, logPath);
+        using var forwarder = ForwarderProcess.Start(assembly, settings, logPath);
+        // For attaching a profiler (perf record -p PID) while it drains.
+        _out.WriteLine($"  run {round} {label}: forwarder pid {forwarder.ProcessId} into {database}, log {logPath}");
         double firstCommitSeconds = double.NaN;
         long firstCommitSeq = 0;
         long last = 0;
@@ -161,16 +171,17 @@ internal sealed class ForwardSession
         if (exit != 0) throw new InvalidOperationException($"canmesh-forwarder stopped with exit code {exit}; its log ends:\n{forwarder.LogTail(20)}");
 
         var (minTsNs, maxTsNs) = await VerifyAsync(poll, db, cancellationToken).ConfigureAwait(false);
-        var anchor = await RunAnchorAsync(postgres, poll, round, db.Frames, minTsNs, maxTsNs, cancellationToken).ConfigureAwait(false);
+        AnchorResult? copied = anchor ? await RunAnchorAsync(postgres, poll, round, db.Frames, minTsNs, maxTsNs, cancellationToken).ConfigureAwait(false) : null;
         await poll.CloseAsync().ConfigureAwait(false);
         if (!_options.Keep)
         {
             await postgres.ExecuteAsync("postgres", $"DROP DATABASE {database} WITH (FORCE)", cancellationToken).ConfigureAwait(false);
         }
 
-        return new ForwardRun
+        var run = new ForwardRun
         {
             Round = round,
+            Forwarder = label,
             Frames = db.Frames,
             Seconds = seconds,
             FirstCommitSeconds = firstCommitSeconds,
@@ -180,11 +191,10 @@ internal sealed class ForwardSession
             PostgresCpuSeconds = postgresCpu,
             ForwarderPeakBytes = peak,
             LoadAverage = load,
-            ExportSeconds = anchor.ExportSeconds,
-            AnchorSeconds = anchor.Seconds,
-            AnchorPostgresCpuSeconds = anchor.CpuSeconds,
-            AnchorFileBytes = anchor.FileBytes,
         };
+        return copied is { } a
+            ? run with { ExportSeconds = a.ExportSeconds, AnchorSeconds = a.Seconds, AnchorPostgresCpuSeconds = a.CpuSeconds, AnchorFileBytes = a.FileBytes }
+            : run;
     }
 
     /// <summary>The capture's synced_seq; 0 while the forwarder has not created its schema or committed anything yet.</summary>
