@@ -66,7 +66,10 @@ var root = new RootCommand("CanMesh benchmarks. Numbers from a shared or busy ma
     StreamCommand.Create(),
     ForwardCommand.Create(),
 };
-return root.Parse(args).Invoke();
+// No signal handling by System.CommandLine: its forced exit after a grace period would leave the forward benchmark's
+// PostgreSQL container and child processes running. `forward` handles SIGINT/SIGTERM itself; the other commands
+// end at once on a signal, as they did after the grace period.
+return root.Parse(args).Invoke(new InvocationConfiguration { ProcessTerminationTimeout = null });
 
 int Run(ParseResult parse, bool anchors)
 {

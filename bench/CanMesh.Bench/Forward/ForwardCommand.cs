@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 
 namespace CanMesh.Bench.Forward;
 
@@ -78,7 +79,25 @@ internal static class ForwardCommand
                 Console.Error.WriteLine($"--pg-setting '{bad}': expected NAME=VALUE.");
                 return 2;
             }
-            return await new ForwardSession(options, Console.Out).RunAsync(cancellationToken).ConfigureAwait(false);
+            // Ctrl+C or SIGTERM stops the run and cleans up (forwarder, capture, container, files) before exiting.
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            void Stop(PosixSignalContext context)
+            {
+                context.Cancel = true;
+                Console.Error.WriteLine("stopping: cleaning up ...");
+                stop.Cancel();
+            }
+            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+            using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+            try
+            {
+                return await new ForwardSession(options, Console.Out).RunAsync(stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                Console.Error.WriteLine("stopped before the end; nothing is left running");
+                return 130;
+            }
         });
         return command;
     }

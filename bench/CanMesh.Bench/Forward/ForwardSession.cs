@@ -81,12 +81,12 @@ internal sealed class ForwardSession
         finally
         {
             if (!_options.Keep) db.Delete();
-            // A failed run's logs are what explains it; a good run's are noise in the folder.
-            if (succeeded && !_options.Keep)
+            // A failed run's logs are what explains it; a good or interrupted run's are noise in the folder.
+            if ((succeeded || cancellationToken.IsCancellationRequested) && !_options.Keep)
             {
                 foreach (var log in logs) File.Delete(log);
             }
-            else if (!succeeded)
+            else if (!succeeded && !cancellationToken.IsCancellationRequested)
             {
                 _out.WriteLine($"logs kept: {string.Join(", ", logs.Where(File.Exists))}");
             }

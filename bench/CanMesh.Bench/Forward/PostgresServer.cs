@@ -57,7 +57,8 @@ internal sealed class PostgresServer : IAsyncDisposable
             arguments.Add("-c");
             arguments.Add(setting);
         }
-        var (code, output) = await Docker.RunAsync(arguments, cancellationToken).ConfigureAwait(false);
+        // Not cancellable: a docker run abandoned half-way would still create a container, and nobody would know its id.
+        var (code, output) = await Docker.RunAsync(arguments, CancellationToken.None).ConfigureAwait(false);
         if (code != 0) throw new InvalidOperationException($"docker run {image} failed ({code}): {output.Trim()}");
         var server = new PostgresServer(output.Trim(), port, password, keep);
         try
