@@ -7,6 +7,8 @@
 #   FRAMES=3000000 RUNS=5 bench/run.sh   more
 #   bench/run.sh --synchronous normal --commit-frames 65536   any canmesh-bench anchors option
 #   bench/run.sh stream [options]        the stream benchmark instead (canmesh-bench stream), to results/stream-latest.txt
+#   bench/run.sh forward [options]       the PostgreSQL backlog drain (canmesh-bench forward; needs docker and local/postgres:15),
+#                                        FRAMES default 5M, RUNS default 1, to results/forward-latest.txt
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -15,6 +17,14 @@ if [ "${1:-}" = stream ]; then
     dotnet build "$here/CanMesh.Bench/CanMesh.Bench.csproj" -c Release -nologo -v quiet
     mkdir -p "$here/results"
     "$here/CanMesh.Bench/bin/Release/net10.0/canmesh-bench" stream --frames "${FRAMES:-3000000}" --runs "${RUNS:-3}" "$@" | tee "$here/results/stream-latest.txt"
+    exit "${PIPESTATUS[0]}"
+fi
+if [ "${1:-}" = forward ]; then
+    shift
+    command -v docker >/dev/null || { echo "docker is missing: run scripts/docker-engine.sh and scripts/images.sh first" >&2; exit 1; }
+    dotnet build "$here/CanMesh.Bench/CanMesh.Bench.csproj" -c Release -nologo -v quiet
+    mkdir -p "$here/results"
+    "$here/CanMesh.Bench/bin/Release/net10.0/canmesh-bench" forward --frames "${FRAMES:-5000000}" --runs "${RUNS:-1}" "$@" | tee "$here/results/forward-latest.txt"
     exit "${PIPESTATUS[0]}"
 fi
 frames="${FRAMES:-2000000}"

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using CanMesh.Bench;
 using CanMesh.Bench.Capture;
+using CanMesh.Bench.Forward;
 using CanMesh.Bench.Stream;
 using CanMesh.Capture.Pipeline;
 using CanMesh.Store;
@@ -63,8 +64,12 @@ var root = new RootCommand("CanMesh benchmarks. Numbers from a shared or busy ma
     anchorsCommand,
     rows,
     StreamCommand.Create(),
+    ForwardCommand.Create(),
 };
-return root.Parse(args).Invoke();
+// No signal handling by System.CommandLine: its forced exit after a grace period would leave the forward benchmark's
+// PostgreSQL container and child processes running. `forward` handles SIGINT/SIGTERM itself; the other commands
+// end at once on a signal, as they did after the grace period.
+return root.Parse(args).Invoke(new InvocationConfiguration { ProcessTerminationTimeout = null });
 
 int Run(ParseResult parse, bool anchors)
 {

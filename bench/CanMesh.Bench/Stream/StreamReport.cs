@@ -92,7 +92,7 @@ internal static class StreamReport
         }
     }
 
-    private static string CpuModel()
+    public static string CpuModel()
     {
         try
         {
