@@ -82,10 +82,11 @@ internal sealed class ForwarderService(ForwarderSettings settings, ILoggerFactor
             Subscriber = settings.Subscriber,
             From = SubscriptionStart.AfterSeq(synced),
             Retain = true,
-            MaxBatchFrames = settings.BatchFrames,
+            // A batch never exceeds a transaction, so Commit:MaxFrames is a true upper bound.
+            MaxBatchFrames = Math.Min(settings.BatchFrames, settings.CommitMaxFrames),
         });
         // One block filling, one queued, one being written: reading from SQLite overlaps the COPY.
-        var pool = new BlockPool(3, settings.CommitMaxFrames + settings.BatchFrames);
+        var pool = new BlockPool(3, settings.CommitMaxFrames);
         var queue = Channel.CreateBounded<FrameBlock>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
         using var readerStop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         using var writerStop = new CancellationTokenSource();
