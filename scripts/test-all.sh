@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it, on a fresh Debian 12 machine with the .NET SDK:
-#   1. installs what the tests need from Debian's packages, in one apt-get run (can-utils for log2asc;
+#   1. installs what the tests need from Debian's packages, in one apt-get run (socat for the UART ptys;
+#      can-utils for log2asc;
 #      Node.js and npm for the interop clients; qemu, busybox and a Debian kernel for the VM)
 #   2. installs the independent gRPC clients used by the interop tests (npm ci in tests/interop)
 #   3. installs and starts a Docker engine and builds the container images (PostgreSQL) when missing
@@ -17,11 +18,13 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 step() { printf '\n== %s\n' "$*"; }
 
 step "system packages"
-# Everything missing, from Debian's packages, in one quiet apt-get run: can-utils (log2asc for the
+# Everything missing, from Debian's packages, in one quiet apt-get run: socat (the pseudo-terminal pairs of
+# the flipper tests), can-utils (log2asc for the
 # candump interop tests), Node.js and npm (the independent gRPC clients; Debian 12 ships Node 18), and
 # what the SocketCAN VM needs (qemu, busybox, kmod, cpio: tests/vm/setup.sh knows the list).
 missing=()
 command -v log2asc >/dev/null || missing+=(can-utils)
+command -v socat >/dev/null || missing+=(socat)
 command -v node >/dev/null || missing+=(nodejs)
 command -v npm >/dev/null || missing+=(npm)
 mapfile -t -O ${#missing[@]} missing < <(tests/vm/setup.sh --missing-packages)

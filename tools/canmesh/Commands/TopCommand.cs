@@ -1,0 +1,9 @@
+using System.CommandLine;
+
+namespace CanMesh.Cli.Commands;
+
+// Placeholder on the base branch only: the verb's helper replaces this file.
+internal static class TopCommand
+{
+    public static Command Create() => new("top", "Not built yet.");
+}
