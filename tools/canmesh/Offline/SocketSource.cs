@@ -56,6 +56,8 @@ internal sealed class SocketSource : IExportSource
         var frames = new CanFrame[BlockFrames];
         var seqs = new long[BlockFrames];
         long passed = 0;
+        if (!File.Exists(_client.SocketPath))
+            throw new CliFailure($"No capture service socket at {_client.SocketPath}: is the capture running? Give --socket or CANMESH_SOCKET, or --db to read a file.");
         try
         {
             await foreach (var batch in _client.QueryAsync(request, cancellationToken).ConfigureAwait(false))
@@ -83,13 +85,21 @@ internal sealed class SocketSource : IExportSource
         }
         catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
         {
-            throw new CliFailure($"Cannot reach a capture service at {_client.SocketPath}: {e.Status.Detail}");
+            throw new CliFailure($"Cannot reach a capture service at {_client.SocketPath}: {Innermost(e)}");
         }
         catch (RpcException e)
         {
             throw new CliFailure($"The capture service at {_client.SocketPath} refused the query: {e.Status.Detail}");
         }
         return passed;
+    }
+
+    /// <summary>The root cause (a socket error) rather than gRPC's chain of wrappers around it.</summary>
+    private static string Innermost(RpcException e)
+    {
+        var inner = e.Status.DebugException;
+        while (inner?.InnerException is not null) inner = inner.InnerException;
+        return inner?.Message ?? e.Status.Detail;
     }
 
     private static void ToFrame(Protos.V1.Frame message, ref CanFrame frame)
