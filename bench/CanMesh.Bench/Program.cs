@@ -1,6 +1,7 @@
 using System.CommandLine;
 using CanMesh.Bench;
 using CanMesh.Bench.Capture;
+using CanMesh.Bench.Export;
 using CanMesh.Bench.Forward;
 using CanMesh.Bench.Stream;
 using CanMesh.Capture.Pipeline;
@@ -65,6 +66,7 @@ var root = new RootCommand("CanMesh benchmarks. Numbers from a shared or busy ma
     rows,
     StreamCommand.Create(),
     ForwardCommand.Create(),
+    ExportBenchmark.Create(),
 };
 // No signal handling by System.CommandLine: its forced exit after a grace period would leave the forward benchmark's
 // PostgreSQL container and child processes running. `forward` handles SIGINT/SIGTERM itself; the other commands
