@@ -9,6 +9,8 @@
 #   bench/run.sh stream [options]        the stream benchmark instead (canmesh-bench stream), to results/stream-latest.txt
 #   bench/run.sh forward [options]       the PostgreSQL backlog drain (canmesh-bench forward; needs docker and local/postgres:15),
 #                                        FRAMES default 5M, RUNS default 1, to results/forward-latest.txt
+#   bench/run.sh export [options]        offline export speed per format (canmesh-bench export), FRAMES default 5M,
+#                                        RUNS default 5, to results/export-latest.txt
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -25,6 +27,13 @@ if [ "${1:-}" = forward ]; then
     dotnet build "$here/CanMesh.Bench/CanMesh.Bench.csproj" -c Release -nologo -v quiet
     mkdir -p "$here/results"
     "$here/CanMesh.Bench/bin/Release/net10.0/canmesh-bench" forward --frames "${FRAMES:-5000000}" --runs "${RUNS:-1}" "$@" | tee "$here/results/forward-latest.txt"
+    exit "${PIPESTATUS[0]}"
+fi
+if [ "${1:-}" = export ]; then
+    shift
+    dotnet build "$here/CanMesh.Bench/CanMesh.Bench.csproj" -c Release -nologo -v quiet
+    mkdir -p "$here/results"
+    "$here/CanMesh.Bench/bin/Release/net10.0/canmesh-bench" export --frames "${FRAMES:-5000000}" --runs "${RUNS:-5}" "$@" | tee "$here/results/export-latest.txt"
     exit "${PIPESTATUS[0]}"
 fi
 frames="${FRAMES:-2000000}"
