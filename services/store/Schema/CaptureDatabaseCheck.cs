@@ -11,6 +11,18 @@ public static class CaptureDatabaseCheck
 {
     private static ReadOnlySpan<byte> SqliteMagic => "SQLite format 3\0"u8;
 
+    /// <summary>
+    /// When the capture that last wrote the database began its run (ns since the epoch) if that run has not ended
+    /// cleanly: a capture is writing it now, or one crashed. Null otherwise. A second writer must not append then: seqs
+    /// are assigned by the one writer (ARCHITECTURE.md invariant 2). Call on a file <see cref="Problem"/> accepted.
+    /// </summary>
+    public static long? RunningSince(string path)
+    {
+        using var db = SqliteDatabase.Open(path, readOnly: true);
+        var value = db.QueryString("SELECT value FROM meta WHERE key = 'running_since'");
+        return value is null ? null : long.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>Null when <paramref name="path"/> is a capture database this CanMesh can open; otherwise why not, as one sentence.</summary>
     public static string? Problem(string path)
     {

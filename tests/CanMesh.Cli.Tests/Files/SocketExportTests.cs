@@ -54,6 +54,21 @@ public sealed class SocketExportTests
         Assert.All(run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries), line => Assert.Contains(" sim0 ", line, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Import_into_the_database_of_a_running_capture_is_refused_and_the_capture_goes_on()
+    {
+        using var temp = new TempFolder();
+        var environment = new CaptureEnvironment(temp).Sim("sim0", framesPerSecond: 2000);
+        using var capture = await CaptureServing.StartAndWaitAsync(environment.Variables, temp.Socket);
+        await WaitForFramesAsync(temp, capture, 200);
+        var run = await Canmesh.RunAsync("import", Canmesh.Data("savvycan_candump.log"), "--db", temp.Database);
+        Assert.True(run.ExitCode == 1, run.Output);
+        Assert.Contains("has not stopped: stop it first", run.Stderr, StringComparison.Ordinal);
+        Assert.Equal(0L, temp.Scalar("SELECT count(*) FROM interfaces WHERE name = 'vcan0'"));
+        var before = temp.Scalar("SELECT max(seq) FROM frames");
+        await WaitForFramesAsync(temp, capture, before + 200);
+    }
+
     private static async Task WaitForFramesAsync(TempFolder temp, CaptureProcess capture, long frames)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);

@@ -26,6 +26,10 @@ internal static class ImportCommand
             Required = true,
         };
         var format = new Option<string>("--format", "-f") { Description = "candump or asc (default: asc for a .asc file, else candump)." };
+        var force = new Option<bool>("--force")
+        {
+            Description = "Import even though the database is marked as written by a running capture (only when that capture crashed and is not running).",
+        };
         format.AcceptOnlyFromAmong([.. FrameLogFormats.All.Where(f => f.CreateReader is not null).Select(f => f.Name)]);
 
         var command = new Command("import",
@@ -33,7 +37,7 @@ internal static class ImportCommand
             "Malformed lines are reported as FILE:LINE: reason and skipped, the rest is imported; the exit code is then 1. " +
             "Example: canmesh import drive.log --db drive.db")
         {
-            file, db, format,
+            file, db, format, force,
         };
         command.SetAction(parse =>
         {
@@ -51,8 +55,8 @@ internal static class ImportCommand
                 var watch = Stopwatch.StartNew();
                 var size = new FileInfo(path).Length;
                 var result = ProgressDisplay.Wanted(size / 40) // about 40 bytes a line
-                    ? ProgressDisplay.RunAsync("import", size, progress => Task.FromResult(Importer.Run(path, chosen, dbPath, OnSkipped, progress))).GetAwaiter().GetResult()
-                    : Importer.Run(path, chosen, dbPath, OnSkipped, null);
+                    ? ProgressDisplay.RunAsync("import", size, progress => Task.FromResult(Importer.Run(path, chosen, dbPath, parse.GetValue(force), OnSkipped, progress))).GetAwaiter().GetResult()
+                    : Importer.Run(path, chosen, dbPath, parse.GetValue(force), OnSkipped, null);
                 if (reported > MaxReportedLines) Console.Error.WriteLine($"... and {reported - MaxReportedLines} more skipped lines");
                 var seqs = result.Frames > 0 ? $"seq {result.FirstSeq}..{result.LastSeq}" : "no frames";
                 var appended = result.PreviousSeq > 0 ? $", appended after seq {result.PreviousSeq}" : "";

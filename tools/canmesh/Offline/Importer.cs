@@ -21,11 +21,20 @@ internal static class Importer
     private const int BlockFrames = 8192;
 
     /// <exception cref="CliFailure">The database exists but is not a capture database, or cannot be written.</exception>
-    public static ImportResult Run(string logPath, FrameLogFormat format, string databasePath, Action<CandumpSkippedLine> onSkipped, Action<long>? progress)
+    public static ImportResult Run(string logPath, FrameLogFormat format, string databasePath, bool force, Action<CandumpSkippedLine> onSkipped, Action<long>? progress)
     {
-        if (File.Exists(databasePath) && new FileInfo(databasePath).Length > 0 && CaptureDatabaseCheck.Problem(databasePath) is { } problem)
-            throw CliFailure.Usage(problem + " Import writes only into a CanMesh capture database or a new file.");
         if (Directory.Exists(databasePath)) throw CliFailure.Usage($"{databasePath} is a directory, not a CanMesh capture database.");
+        if (File.Exists(databasePath) && new FileInfo(databasePath).Length > 0)
+        {
+            if (CaptureDatabaseCheck.Problem(databasePath) is { } problem)
+                throw CliFailure.Usage(problem + " Import writes only into a CanMesh capture database or a new file.");
+            // A running capture assigns seqs itself: a second writer would collide with it (or wait for its lock for ever).
+            if (!force && CaptureDatabaseCheck.RunningSince(databasePath) is { } since)
+            {
+                throw new CliFailure($"A capture has been writing {databasePath} since {DateTimeOffset.FromUnixTimeMilliseconds(since / 1_000_000):u} " +
+                    "and has not stopped: stop it first, or import into another file. (If it crashed, start and stop it once, or give --force.)");
+            }
+        }
 
         // NORMAL, not FULL: an import is repeatable from its log, and fsync per block would only slow it.
         using var journal = FrameJournal.Open(new StoreSettings { Path = databasePath, Synchronous = SynchronousMode.Normal });
