@@ -40,7 +40,8 @@ internal sealed class SocketSource : IExportSource
             request.Time = new TimeRange
             {
                 FromNs = _selection.FromNs == long.MinValue ? 0 : _selection.FromNs,
-                ToNs = _selection.ToNs == long.MaxValue ? 0 : _selection.ToNs,
+                // 0 means "now" to the service: a bound of exactly the epoch asks for 1 ns, and the check below drops the extra.
+                ToNs = _selection.ToNs == long.MaxValue ? 0 : Math.Max(_selection.ToNs, 1),
             };
         }
         else
