@@ -27,7 +27,7 @@ public sealed class CanUtilsTests
 
     /// <remarks>
     /// Without the len8_dlc frames: canmesh writes their DLC (<c>d f</c>, <c>r c</c>), which asc2log reads as len8_dlc
-    /// since can-utils 2021 (its eval_can: "dlc > 8 => len == CAN_MAX_DLEN => fill len8_dlc value"), but the
+    /// in current can-utils (its eval_can: "dlc > 8 => len == CAN_MAX_DLEN => fill len8_dlc value"), but the
     /// can-utils 2020.11 installed here drops a data frame with a DLC above 8 and reads such a remote frame as R0.
     /// </remarks>
     [Fact]
@@ -54,6 +54,40 @@ public sealed class CanUtilsTests
             expected[i] = (frame, expected[i].Interface);
         }
         Canmesh.AssertSameFrames(expected, actual, "asc2log of the ASC export of every kind of frame");
+    }
+
+    /// <summary>
+    /// The other header settings CANalyzer writes: decimal ids and bytes, relative timestamps (each frame counts from
+    /// the one before), 4 decimals. canmesh reads them as asc2log does.
+    /// </summary>
+    [Fact]
+    public async Task Decimal_base_and_relative_timestamps_read_as_asc2log_reads_them()
+    {
+        using var temp = new TempFolder();
+        var asc = temp.File("dec.asc");
+        await File.WriteAllTextAsync(asc, string.Join('\n',
+            "date Wed Dec 02 10:00:00.000 am 2026",
+            "base dec  timestamps relative",
+            "internal events logged",
+            "   0.0000 Start of measurement",
+            "   0.0010 1  291             Rx   d 3 17 34 51",
+            "   0.5000 2  2047            Tx   d 1 255",
+            "   1.0001 1  1000x           Rx   r 4",
+            "   0.0100 1  Statistic: D 0 R 0 XD 0 XR 0 E 0 O 0 B 0.00%",
+            "   0.0002 2  16              Rx   d 0",
+            ""));
+        await Canmesh.ImportAsync(asc, temp.Database);
+        var export = await Canmesh.ExpectAsync(0, "export", "--db", temp.Database);
+        Assert.Equal(string.Join('\n',
+            "(1796205600.001000) can0 123#112233",
+            "(1796205600.501000) can1 7FF#FF",
+            "(1796205601.501100) can0 000003E8#R4",
+            "(1796205601.501300) can1 010#",
+            ""), export.Stdout);
+
+        await File.WriteAllTextAsync(temp.File("export.log"), export.Stdout);
+        await Canmesh.ToolAsync("asc2log", "-I", asc, "-O", temp.File("asc2log.log"));
+        Canmesh.AssertSameFrames(Canmesh.ParseCandump(temp.File("export.log")), Canmesh.ParseCandump(temp.File("asc2log.log")), "decimal, relative ASC");
     }
 
     [Fact]
