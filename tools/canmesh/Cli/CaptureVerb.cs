@@ -1,0 +1,42 @@
+using CanMesh.Client;
+using Grpc.Core;
+
+namespace CanMesh.Cli;
+
+/// <summary>
+/// The edge of every verb that talks to the capture service: checks the socket before connecting (gRPC would
+/// only say UNAVAILABLE), owns the client, and turns failures into one line on stderr and an exit code. Ctrl+C
+/// and SIGTERM (the token) end a verb with exit 0: stopping a live view is how it is meant to end.
+/// </summary>
+internal static class CaptureVerb
+{
+    public static async Task<int> RunAsync(string socketPath, TimeSpan callTimeout, Func<CaptureClient, Task<int>> run, CancellationToken cancellationToken)
+    {
+        if (CaptureErrors.CheckSocket(socketPath) is { } missing)
+        {
+            await Console.Error.WriteLineAsync("canmesh: " + missing).ConfigureAwait(false);
+            return ExitCodes.Failed;
+        }
+        await using var client = new CaptureClient(socketPath, new CaptureClientOptions { CallTimeout = callTimeout });
+        try
+        {
+            return await run(client).ConfigureAwait(false);
+        }
+        catch (Exception e) when (cancellationToken.IsCancellationRequested && e is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
+        {
+            return ExitCodes.Ok;
+        }
+        catch (Exception e) when (CaptureErrors.IsCommunication(e))
+        {
+            await Console.Error.WriteLineAsync("canmesh: " + CaptureErrors.Describe(e, socketPath)).ConfigureAwait(false);
+            return ExitCodes.Failed;
+        }
+    }
+
+    /// <summary>Bad usage found by the verb itself (a malformed range): one line and exit code 2.</summary>
+    public static int BadUsage(string message)
+    {
+        Console.Error.WriteLine("canmesh: " + message);
+        return ExitCodes.BadUsage;
+    }
+}

@@ -1,0 +1,33 @@
+using Spectre.Console;
+
+namespace CanMesh.Cli.Rendering;
+
+/// <summary>
+/// The Spectre console for standard output. When output goes to a pipe or a file (scripts, tests, `| less`), no
+/// ANSI sequences, no colours, plain ASCII table borders and a wide page, so tables neither wrap nor carry escape
+/// codes into grep and awk; live views and prompts are for terminals only.
+/// </summary>
+internal static class Terminal
+{
+    /// <summary>Width of a table written to a pipe: wide enough for every column of status.</summary>
+    private const int RedirectedWidth = 200;
+
+    public static bool OutputIsTerminal => !Console.IsOutputRedirected;
+
+    public static bool InputIsTerminal => !Console.IsInputRedirected;
+
+    public static IAnsiConsole Create()
+    {
+        if (OutputIsTerminal) return AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+            Out = new AnsiConsoleOutput(Console.Out),
+        });
+        console.Profile.Width = RedirectedWidth;
+        console.Profile.Capabilities.Unicode = false;
+        return console;
+    }
+}
