@@ -36,13 +36,21 @@ internal static class DumpCommand
             {
                 // Subscriptions wait out an absent service forever; a dump that cannot start should say so at once.
                 await client.GetStatsAsync(cancellationToken).ConfigureAwait(false);
-                await using var subscription = client.Subscribe(options);
-                await using var stdout = StandardOutput.Open();
-                await using IFrameWriter writer = formatName == "json"
-                    ? new JsonFrameWriter(stdout, subscription.Interfaces)
-                    : new CandumpFrameWriter(stdout, subscription.Interfaces);
-                // Also when the reader of the output has gone (| head): done, quietly, as candump is.
-                await new FrameDump(subscription, writer, parse.GetValue(count)).RunAsync(cancellationToken).ConfigureAwait(false);
+                var subscription = client.Subscribe(options);
+                try
+                {
+                    await using var stdout = StandardOutput.Open();
+                    await using IFrameWriter writer = formatName == "json"
+                        ? new JsonFrameWriter(stdout, subscription.Interfaces)
+                        : new CandumpFrameWriter(stdout, subscription.Interfaces);
+                    // Also ends when the reader of the output has gone (| head): done, quietly, as candump is.
+                    await new FrameDump(subscription, writer, parse.GetValue(count)).RunAsync(cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    await subscription.DisposeAsync().ConfigureAwait(false);
+                    await ViewerSubscriber.ForgetAsync(client, options.Subscriber).ConfigureAwait(false);
+                }
                 return ExitCodes.Ok;
             }, cancellationToken).ConfigureAwait(false);
         });

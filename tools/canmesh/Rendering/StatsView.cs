@@ -27,7 +27,7 @@ internal static class StatsView
 
     public static Table Sources(Stats stats, IReadOnlyDictionary<string, uint> bitrates)
     {
-        var table = new Table { Title = new TableTitle("sources") }
+        var table = Terminal.NewTable("sources")
             .AddColumn("name").AddColumn("kind").AddColumn("state").AddColumn("bitrate", Right)
             .AddColumn("frames", Right).AddColumn("fps", Right).AddColumn("kernel drops", Right).AddColumn("queue drops", Right)
             .AddColumn("error frames", Right).AddColumn("malformed", Right).AddColumn("faults", Right);
@@ -54,7 +54,7 @@ internal static class StatsView
     {
         var store = stats.Store ?? new StoreStats();
         var queue = stats.Queue ?? new QueueStats();
-        return new Table { Title = new TableTitle("store") }
+        return Terminal.NewTable("store")
             .AddColumn("path").AddColumn("first seq", Right).AddColumn("committed seq", Right).AddColumn("rows", Right)
             .AddColumn("size", Right).AddColumn("commits", Right).AddColumn("store drops", Right)
             .AddColumn("queue", Right).AddColumn("queue drops", Right)
@@ -72,7 +72,7 @@ internal static class StatsView
 
     public static Table Subscribers(IEnumerable<SubscriberStats> subscribers)
     {
-        var table = new Table { Title = new TableTitle("subscribers") }
+        var table = Terminal.NewTable("subscribers")
             .AddColumn("name").AddColumn("acked seq", Right).AddColumn("lag (pending)", Right).AddColumn("retains").AddColumn("connected");
         foreach (var subscriber in subscribers.OrderBy(s => s.Name, StringComparer.Ordinal))
         {

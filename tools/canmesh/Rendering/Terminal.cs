@@ -27,7 +27,12 @@ internal static class Terminal
             Out = new AnsiConsoleOutput(Console.Out),
         });
         console.Profile.Width = RedirectedWidth;
-        console.Profile.Capabilities.Unicode = false;
         return console;
     }
+
+    /// <summary>Table borders: drawn on a terminal, plain ASCII in a pipe (Spectre picks box drawing whenever the encoding is UTF-8).</summary>
+    public static TableBorder TableBorder => OutputIsTerminal ? TableBorder.Rounded : TableBorder.Ascii;
+
+    /// <summary>A table titled <paramref name="title"/> with the border for this output.</summary>
+    public static Table NewTable(string title) => new() { Title = new TableTitle(title), Border = TableBorder };
 }
