@@ -26,9 +26,15 @@ public sealed partial class DumpTests(RunningCapture capture)
     {
         var committed = (await capture.Client.GetStatsAsync()).Store.CommittedSeq;
         using var dump = Canmesh.Start(capture.SocketPath, "dump", "--iface", RunningCapture.SimInterface);
+        var subscriber = $"canmesh-dump-{dump.Id}";
         Assert.True(dump.WaitForOutput(o => Output.Lines(o).Length >= 20, TimeSpan.FromSeconds(30)), dump.Output);
+        Assert.Contains(subscriber, (await capture.Client.GetStatsAsync()).Store.Subscribers.Select(s => s.Name));
         dump.Terminate();
         Assert.True(await dump.WaitForExitAsync(TimeSpan.FromSeconds(30)), dump.Output);
+
+        // A clean stop, as candump's: exit 0, and the viewer's subscriber removed rather than left lagging.
+        Assert.True(dump.ExitCode == 0, dump.Output);
+        Assert.DoesNotContain(subscriber, (await capture.Client.GetStatsAsync()).Store.Subscribers.Select(s => s.Name));
 
         var lines = Output.Lines(dump.Stdout);
         Assert.True(lines.Length >= 20);

@@ -10,19 +10,21 @@ namespace CanMesh.Cli;
 /// </summary>
 internal static class CaptureVerb
 {
-    public static async Task<int> RunAsync(string socketPath, TimeSpan callTimeout, Func<CaptureClient, Task<int>> run, CancellationToken cancellationToken)
+    /// <param name="run">The verb, given the client and a token that fires on Ctrl+C, SIGTERM or <paramref name="cancellationToken"/>.</param>
+    public static async Task<int> RunAsync(string socketPath, TimeSpan callTimeout, Func<CaptureClient, CancellationToken, Task<int>> run, CancellationToken cancellationToken)
     {
         if (CaptureErrors.CheckSocket(socketPath) is { } missing)
         {
             await Console.Error.WriteLineAsync("canmesh: " + missing).ConfigureAwait(false);
             return ExitCodes.Failed;
         }
+        using var signals = new StopSignals(cancellationToken);
         await using var client = new CaptureClient(socketPath, new CaptureClientOptions { CallTimeout = callTimeout });
         try
         {
-            return await run(client).ConfigureAwait(false);
+            return await run(client, signals.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (cancellationToken.IsCancellationRequested && e is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
+        catch (Exception e) when (signals.Token.IsCancellationRequested && e is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
         {
             return ExitCodes.Ok;
         }

@@ -32,10 +32,10 @@ internal static class DumpCommand
             if (parse.GetValue(count) is < 1) return CaptureVerb.BadUsage("--count: give at least 1");
             if (!selection.TryCreate(parse, FrameSelection.SubscriberName("dump"), out var options, out var error)) return CaptureVerb.BadUsage(error);
 
-            return await CaptureVerb.RunAsync(parse.GetValue(socket)!, TimeSpan.FromSeconds(10), async client =>
+            return await CaptureVerb.RunAsync(parse.GetValue(socket)!, TimeSpan.FromSeconds(10), async (client, stopping) =>
             {
                 // Subscriptions wait out an absent service forever; a dump that cannot start should say so at once.
-                await client.GetStatsAsync(cancellationToken).ConfigureAwait(false);
+                await client.GetStatsAsync(stopping).ConfigureAwait(false);
                 var subscription = client.Subscribe(options);
                 try
                 {
@@ -44,7 +44,7 @@ internal static class DumpCommand
                         ? new JsonFrameWriter(stdout, subscription.Interfaces)
                         : new CandumpFrameWriter(stdout, subscription.Interfaces);
                     // Also ends when the reader of the output has gone (| head): done, quietly, as candump is.
-                    await new FrameDump(subscription, writer, parse.GetValue(count)).RunAsync(cancellationToken).ConfigureAwait(false);
+                    await new FrameDump(subscription, writer, parse.GetValue(count)).RunAsync(stopping).ConfigureAwait(false);
                 }
                 finally
                 {

@@ -25,15 +25,15 @@ internal static class StatusCommand
         {
             if (!DurationOption.TryGet(parse, interval, TimeSpan.FromMilliseconds(100), out var every, out var error)) return CaptureVerb.BadUsage(error);
             var output = new StatusOutput(parse.GetValue(json));
-            return await CaptureVerb.RunAsync(parse.GetValue(socket)!, TimeSpan.FromSeconds(10), async client =>
+            return await CaptureVerb.RunAsync(parse.GetValue(socket)!, TimeSpan.FromSeconds(10), async (client, stopping) =>
             {
-                var bitrates = await BitratesAsync(client, cancellationToken).ConfigureAwait(false);
+                var bitrates = await BitratesAsync(client, stopping).ConfigureAwait(false);
                 if (!parse.GetValue(watch))
                 {
-                    output.Show(await client.GetStatsAsync(cancellationToken).ConfigureAwait(false), bitrates);
+                    output.Show(await client.GetStatsAsync(stopping).ConfigureAwait(false), bitrates);
                     return ExitCodes.Ok;
                 }
-                await output.WatchAsync(client.WatchStatsAsync(every, cancellationToken), bitrates).ConfigureAwait(false);
+                await output.WatchAsync(client.WatchStatsAsync(every, stopping), bitrates).ConfigureAwait(false);
                 return ExitCodes.Ok;
             }, cancellationToken).ConfigureAwait(false);
         });

@@ -19,9 +19,9 @@ internal static class SubscribersCommand
             socket, json, CreateRemove(socket),
         };
         command.SetAction(async (parse, cancellationToken) =>
-            await CaptureVerb.RunAsync(parse.GetValue(socket)!, TimeSpan.FromSeconds(10), async client =>
+            await CaptureVerb.RunAsync(parse.GetValue(socket)!, TimeSpan.FromSeconds(10), async (client, stopping) =>
             {
-                var stats = await client.GetStatsAsync(cancellationToken).ConfigureAwait(false);
+                var stats = await client.GetStatsAsync(stopping).ConfigureAwait(false);
                 var subscribers = stats.Store?.Subscribers.OrderBy(s => s.Name, StringComparer.Ordinal).ToList() ?? [];
                 if (parse.GetValue(json))
                 {
@@ -46,8 +46,8 @@ internal static class SubscribersCommand
             name, yes,
         };
         command.SetAction(async (parse, cancellationToken) =>
-            await CaptureVerb.RunAsync(parse.GetValue(socket)!, TimeSpan.FromSeconds(10), client =>
-                new SubscriberRemoval(client, Terminal.Create(), parse.GetValue(yes)).RemoveAsync(parse.GetValue(name)!, cancellationToken),
+            await CaptureVerb.RunAsync(parse.GetValue(socket)!, TimeSpan.FromSeconds(10), (client, stopping) =>
+                new SubscriberRemoval(client, Terminal.Create(), parse.GetValue(yes)).RemoveAsync(parse.GetValue(name)!, stopping),
                 cancellationToken).ConfigureAwait(false));
         return command;
     }

@@ -30,12 +30,12 @@ internal static class TopCommand
             if (!selection.TryCreate(parse, FrameSelection.SubscriberName("top"), out var options, out error)) return CaptureVerb.BadUsage(error);
             var snapshot = parse.GetValue(once) || !Terminal.OutputIsTerminal;
 
-            return await CaptureVerb.RunAsync(parse.GetValue(socket)!, TimeSpan.FromSeconds(10), async client =>
+            return await CaptureVerb.RunAsync(parse.GetValue(socket)!, TimeSpan.FromSeconds(10), async (client, stopping) =>
             {
-                await client.GetStatsAsync(cancellationToken).ConfigureAwait(false);
+                await client.GetStatsAsync(stopping).ConfigureAwait(false);
                 var activity = new IdActivity(TimeProvider.System);
                 var console = Terminal.Create();
-                using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                using var stop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
                 var subscription = client.Subscribe(options);
                 var reading = new TopSession(subscription, activity).RunAsync(stop.Token);
                 try
