@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -54,6 +55,34 @@ public sealed partial class DumpTests(RunningCapture capture)
         }
         Assert.True((await capture.Client.GetStatsAsync()).Store.CommittedSeq > committed);
         Output.AssertNoStackTrace(dump);
+    }
+
+    [Fact]
+    public async Task Dump_into_head_ends_quietly_when_head_has_its_lines()
+    {
+        // canmesh dump | head -n 3: once head exits, the next write fails with EPIPE and dump ends with exit 0, no message.
+        var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add("dotnet \"$0\" dump --socket \"$1\" | head -n 3; exit ${PIPESTATUS[0]}");
+        info.ArgumentList.Add(Canmesh.DllPath);
+        info.ArgumentList.Add(capture.SocketPath);
+        using var shell = Process.Start(info)!;
+        var stdout = shell.StandardOutput.ReadToEndAsync();
+        var stderr = shell.StandardError.ReadToEndAsync();
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await shell.WaitForExitAsync(limit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            shell.Kill(entireProcessTree: true);
+            throw new TimeoutException("canmesh dump | head did not end: dump goes on writing into a closed pipe");
+        }
+
+        Assert.True(shell.ExitCode == 0, $"exit {shell.ExitCode}: {await stderr}");
+        Assert.Equal(3, Output.Lines(await stdout).Length);
+        Assert.Equal("", await stderr);
     }
 
     [Fact]

@@ -39,6 +39,9 @@ internal sealed class Canmesh : ServiceProcess
         ? CliProcess.Start(Environment(socketPath), arguments)
         : new Canmesh(Launch(ToolOutput(), [], Environment(socketPath), arguments));
 
+    /// <summary>The canmesh.dll these tests run, for a test that needs a shell around it (a pipe).</summary>
+    public static string DllPath => TestOutputIsComplete ? Path.Combine(AppContext.BaseDirectory, "canmesh.dll") : ToolOutput();
+
     private static Dictionary<string, string> Environment(string socketPath) => new() { ["CANMESH_SOCKET"] = socketPath };
 
     /// <summary>tools/canmesh/bin/CONFIGURATION/TFM/canmesh.dll, for the configuration and framework of these tests.</summary>
