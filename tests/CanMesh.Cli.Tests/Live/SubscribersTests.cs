@@ -50,6 +50,23 @@ public sealed class SubscribersTests(RunningCapture capture)
     }
 
     [Fact]
+    public async Task A_subscriber_that_does_not_retain_is_removed_without_asking()
+    {
+        var name = "cli-plain-" + Guid.NewGuid().ToString("N")[..8];
+        await using (var subscription = capture.Client.Subscribe(new SubscriptionOptions { Subscriber = name, From = SubscriptionStart.Live }))
+        {
+            await subscription.ReadAsync().AsTask().WaitAsync(Deadline);
+        }
+        await WaitForAsync(name, s => !s.Connected);
+
+        var removed = await Canmesh.RunAsync(capture.SocketPath, "subscribers", "remove", name);
+
+        Assert.True(removed.ExitCode == 0, removed.Output);
+        Assert.StartsWith($"removed {name} at acked seq ", removed.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(name, (await capture.Client.GetStatsAsync()).Store.Subscribers.Select(s => s.Name));
+    }
+
+    [Fact]
     public async Task A_subscriber_with_a_stream_open_is_not_removed()
     {
         var name = "cli-open-" + Guid.NewGuid().ToString("N")[..8];
@@ -81,12 +98,17 @@ public sealed class SubscribersTests(RunningCapture capture)
             subscription.Ack(batch);
             acked = batch.ThroughSeq;
         }
+        await WaitForAsync(name, s => !s.Connected && s.AckedSeq == acked);
+        return name;
+    }
+
+    private async Task WaitForAsync(string name, Func<SubscriberStats, bool> condition)
+    {
         var deadline = DateTime.UtcNow + Deadline;
-        while (!(await capture.Client.GetStatsAsync()).Store.Subscribers.Any(s => s.Name == name && !s.Connected && s.AckedSeq == acked))
+        while (!(await capture.Client.GetStatsAsync()).Store.Subscribers.Any(s => s.Name == name && condition(s)))
         {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{name} did not show up disconnected at acked seq {acked}");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{name} did not show up as expected: {await capture.Client.GetStatsAsync()}");
             await Task.Delay(50);
         }
-        return name;
     }
 }
