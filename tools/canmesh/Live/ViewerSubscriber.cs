@@ -36,6 +36,7 @@ internal static class ViewerSubscriber
         }
         catch (Exception e) when (e is RpcException or OperationCanceledException || CaptureErrors.IsCommunication(e))
         {
+            // Left for the service to forget (ForgetAfter): the view's own output is what counted.
         }
     }
 }
