@@ -60,12 +60,38 @@ public sealed partial class DumpTests(RunningCapture capture)
     [Fact]
     public async Task Dump_into_head_ends_quietly_when_head_has_its_lines()
     {
-        // canmesh dump | head -n 3: once head exits, the next write fails with EPIPE and dump ends with exit 0, no message.
+        // Once head exits, the next write fails with EPIPE and dump ends with exit 0 and no message.
+        var (exitCode, stdout, stderr) = await ShellAsync("dotnet \"$0\" dump --socket \"$1\" | head -n 3; exit ${PIPESTATUS[0]}");
+
+        Assert.True(exitCode == 0, $"exit {exitCode}: {stderr}");
+        Assert.Equal(3, Output.Lines(stdout).Length);
+        Assert.Equal("", stderr);
+    }
+
+    [Fact]
+    public async Task Dump_into_a_file_appends_to_what_the_shell_wrote_there()
+    {
+        using var folder = new TempFolder();
+        var file = folder.File("dump.log");
+        var (exitCode, _, stderr) = await ShellAsync(
+            $"{{ echo start; dotnet \"$0\" dump --socket \"$1\" -n 2; dotnet \"$0\" dump --socket \"$1\" -n 2 -f json; echo end; }} > '{file}'");
+
+        Assert.True(exitCode == 0, stderr);
+        var lines = await File.ReadAllLinesAsync(file);
+        Assert.Equal(6, lines.Length);
+        Assert.Equal("start", lines[0]);
+        Assert.Matches(CandumpLine(), lines[1]);
+        Assert.Matches(CandumpLine(), lines[2]);
+        Assert.StartsWith("{\"seq\":", lines[3], StringComparison.Ordinal);
+        Assert.StartsWith("{\"seq\":", lines[4], StringComparison.Ordinal);
+        Assert.Equal("end", lines[5]);
+    }
+
+    /// <summary>Runs <paramref name="script"/> in bash with $0 = canmesh.dll and $1 = the capture's socket.</summary>
+    private async Task<(int ExitCode, string Stdout, string Stderr)> ShellAsync(string script)
+    {
         var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add("-c");
-        info.ArgumentList.Add("dotnet \"$0\" dump --socket \"$1\" | head -n 3; exit ${PIPESTATUS[0]}");
-        info.ArgumentList.Add(Canmesh.DllPath);
-        info.ArgumentList.Add(capture.SocketPath);
+        foreach (var argument in new[] { "-c", script, Canmesh.DllPath, capture.SocketPath }) info.ArgumentList.Add(argument);
         using var shell = Process.Start(info)!;
         var stdout = shell.StandardOutput.ReadToEndAsync();
         var stderr = shell.StandardError.ReadToEndAsync();
@@ -77,12 +103,9 @@ public sealed partial class DumpTests(RunningCapture capture)
         catch (OperationCanceledException)
         {
             shell.Kill(entireProcessTree: true);
-            throw new TimeoutException("canmesh dump | head did not end: dump goes on writing into a closed pipe");
+            throw new TimeoutException($"bash -c {script} did not end within 60 s");
         }
-
-        Assert.True(shell.ExitCode == 0, $"exit {shell.ExitCode}: {await stderr}");
-        Assert.Equal(3, Output.Lines(await stdout).Length);
-        Assert.Equal("", await stderr);
+        return (shell.ExitCode, await stdout, await stderr);
     }
 
     [Fact]
