@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -61,7 +60,7 @@ public sealed partial class DumpTests(RunningCapture capture)
     public async Task Dump_into_head_ends_quietly_when_head_has_its_lines()
     {
         // Once head exits, the next write fails with EPIPE and dump ends with exit 0 and no message.
-        var (exitCode, stdout, stderr) = await ShellAsync("dotnet \"$0\" dump --socket \"$1\" | head -n 3; exit ${PIPESTATUS[0]}");
+        var (exitCode, stdout, stderr) = await Shell.RunAsync(capture.SocketPath, "dotnet \"$0\" dump --socket \"$1\" | head -n 3; exit ${PIPESTATUS[0]}");
 
         Assert.True(exitCode == 0, $"exit {exitCode}: {stderr}");
         Assert.Equal(3, Output.Lines(stdout).Length);
@@ -73,7 +72,7 @@ public sealed partial class DumpTests(RunningCapture capture)
     {
         using var folder = new TempFolder();
         var file = folder.File("dump.log");
-        var (exitCode, _, stderr) = await ShellAsync(
+        var (exitCode, _, stderr) = await Shell.RunAsync(capture.SocketPath, 
             $"{{ echo start; dotnet \"$0\" dump --socket \"$1\" -n 2; dotnet \"$0\" dump --socket \"$1\" -n 2 -f json; echo end; }} > '{file}'");
 
         Assert.True(exitCode == 0, stderr);
@@ -85,27 +84,6 @@ public sealed partial class DumpTests(RunningCapture capture)
         Assert.StartsWith("{\"seq\":", lines[3], StringComparison.Ordinal);
         Assert.StartsWith("{\"seq\":", lines[4], StringComparison.Ordinal);
         Assert.Equal("end", lines[5]);
-    }
-
-    /// <summary>Runs <paramref name="script"/> in bash with $0 = canmesh.dll and $1 = the capture's socket.</summary>
-    private async Task<(int ExitCode, string Stdout, string Stderr)> ShellAsync(string script)
-    {
-        var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "-c", script, Canmesh.DllPath, capture.SocketPath }) info.ArgumentList.Add(argument);
-        using var shell = Process.Start(info)!;
-        var stdout = shell.StandardOutput.ReadToEndAsync();
-        var stderr = shell.StandardError.ReadToEndAsync();
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await shell.WaitForExitAsync(limit.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            shell.Kill(entireProcessTree: true);
-            throw new TimeoutException($"bash -c {script} did not end within 60 s");
-        }
-        return (shell.ExitCode, await stdout, await stderr);
     }
 
     [Fact]

@@ -79,6 +79,19 @@ public sealed partial class StatusTests(RunningCapture capture)
         Output.AssertNoStackTrace(watch);
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("--json")]
+    public async Task Watch_into_head_ends_quietly_when_head_has_its_lines(string json)
+    {
+        var (exitCode, stdout, stderr) = await Shell.RunAsync(capture.SocketPath,
+            $"dotnet \"$0\" status --socket \"$1\" --watch --interval 200ms {json} | head -n 3; exit ${{PIPESTATUS[0]}}");
+
+        Assert.True(exitCode == 0, $"exit {exitCode}: {stderr}");
+        Assert.Equal(3, stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Equal("", stderr);
+    }
+
     [Fact]
     public async Task An_unknown_socket_is_one_line_and_exit_code_1()
     {

@@ -5,7 +5,7 @@ namespace CanMesh.Cli;
 
 /// <summary>
 /// The edge of every verb that talks to the capture service: checks the socket before connecting (gRPC would
-/// only say UNAVAILABLE), owns the client, and turns failures into one line on stderr and an exit code. Ctrl+C
+/// only say UNAVAILABLE), owns the client, and turns failures into one line on stderr and an exit code. Output closed by its reader ends a verb with exit 0. Ctrl+C
 /// and SIGTERM (the token) end a verb with exit 0: stopping a live view is how it is meant to end.
 /// </summary>
 internal static class CaptureVerb
@@ -26,6 +26,11 @@ internal static class CaptureVerb
         }
         catch (Exception e) when (signals.Token.IsCancellationRequested && e is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
         {
+            return ExitCodes.Ok;
+        }
+        catch (OutputClosedException)
+        {
+            // The reader of the output has gone (| head): done, quietly.
             return ExitCodes.Ok;
         }
         catch (Exception e) when (CaptureErrors.IsCommunication(e))

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CanMesh.Cli.Live;
 using CanMesh.Cli.Rendering;
 using CanMesh.Client;
 using CanMesh.Protos.V1;
@@ -55,7 +56,7 @@ internal static class StatusCommand
         {
             if (json)
             {
-                using var stdout = Console.OpenStandardOutput();
+                using var stdout = StandardOutput.Open();
                 StatsJson.Write(stdout, stats, bitrates);
             }
             else _console.Write(StatsView.Render(stats, bitrates));

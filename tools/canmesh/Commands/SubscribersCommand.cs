@@ -25,7 +25,7 @@ internal static class SubscribersCommand
                 var subscribers = stats.Store?.Subscribers.OrderBy(s => s.Name, StringComparer.Ordinal).ToList() ?? [];
                 if (parse.GetValue(json))
                 {
-                    using var stdout = Console.OpenStandardOutput();
+                    using var stdout = StandardOutput.Open();
                     StatsJson.WriteSubscribers(stdout, subscribers);
                 }
                 else Terminal.Create().Write(StatsView.Subscribers(subscribers));

@@ -19,7 +19,7 @@ internal sealed class CandumpFrameWriter(Stream output, IReadOnlyDictionary<uint
         {
             await _writer.DisposeAsync().ConfigureAwait(false);
         }
-        catch (IOException)
+        catch (OutputClosedException)
         {
             // Lines still buffered here are from a flush that failed because the output closed: nowhere to go.
         }

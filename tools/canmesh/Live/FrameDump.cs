@@ -5,7 +5,7 @@ namespace CanMesh.Cli.Live;
 /// <summary>
 /// dump's loop: reads committed batches from a subscription, writes them, flushes once per batch, and acknowledges
 /// what it has written, so the service's lag figure for this viewer is true. Ends after <c>limit</c> frames, when
-/// cancelled (Ctrl+C, SIGTERM), or when standard output is closed (<see cref="IOException"/> from the writer).
+/// cancelled (Ctrl+C, SIGTERM), or when standard output is closed (<see cref="OutputClosedException"/> from the writer).
 /// </summary>
 internal sealed class FrameDump(Subscription subscription, IFrameWriter writer, long? limit)
 {
@@ -26,7 +26,7 @@ internal sealed class FrameDump(Subscription subscription, IFrameWriter writer, 
             {
                 await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (IOException)
+            catch (OutputClosedException)
             {
                 OutputClosed = true;
                 return;

@@ -11,6 +11,6 @@ internal interface IFrameWriter : IAsyncDisposable
     /// <summary>Writes the first <paramref name="count"/> frames of <paramref name="batch"/>.</summary>
     void Write(DecodedFrameBatch batch, int count);
 
-    /// <exception cref="IOException">The reader of standard output has gone (a closed pipe).</exception>
+    /// <exception cref="OutputClosedException">The reader of standard output has gone (a closed pipe).</exception>
     Task FlushAsync(CancellationToken cancellationToken);
 }

@@ -1,3 +1,5 @@
+using System.Text;
+using CanMesh.Cli.Live;
 using Spectre.Console;
 
 namespace CanMesh.Cli.Rendering;
@@ -24,7 +26,8 @@ internal static class Terminal
             Ansi = AnsiSupport.No,
             ColorSystem = ColorSystemSupport.NoColors,
             Interactive = InteractionSupport.No,
-            Out = new AnsiConsoleOutput(Console.Out),
+            // A writer that notices a closed pipe (status --watch | head ends instead of writing into nothing).
+            Out = new AnsiConsoleOutput(new StreamWriter(StandardOutput.Open(), new UTF8Encoding(false)) { AutoFlush = true }),
         });
         console.Profile.Width = RedirectedWidth;
         return console;
