@@ -5,8 +5,9 @@ namespace CanMesh.Cli;
 
 /// <summary>
 /// The edge of every verb that talks to the capture service: checks the socket before connecting (gRPC would
-/// only say UNAVAILABLE), owns the client, and turns failures into one line on stderr and an exit code. Output closed by its reader ends a verb with exit 0. Ctrl+C
-/// and SIGTERM (the token) end a verb with exit 0: stopping a live view is how it is meant to end.
+/// only say UNAVAILABLE), owns the client, and turns failures into one line on stderr and an exit code, never a
+/// stack trace. Ctrl+C and SIGTERM (the token) end a verb with exit 0: stopping a live view is how it is meant to
+/// end; so does the reader of the output going away (`| head`).
 /// </summary>
 internal static class CaptureVerb
 {
@@ -36,6 +37,12 @@ internal static class CaptureVerb
         catch (Exception e) when (CaptureErrors.IsCommunication(e))
         {
             await Console.Error.WriteLineAsync("canmesh: " + CaptureErrors.Describe(e, socketPath)).ConfigureAwait(false);
+            return ExitCodes.Failed;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A bug of ours or a frame the service should never have sent: still one line a person can report.
+            await Console.Error.WriteLineAsync($"canmesh: failed: {e.GetType().Name}: {e.Message}").ConfigureAwait(false);
             return ExitCodes.Failed;
         }
     }
