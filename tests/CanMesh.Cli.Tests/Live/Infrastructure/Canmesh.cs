@@ -4,15 +4,17 @@ namespace CanMesh.Cli.Tests.Live.Infrastructure;
 
 /// <summary>
 /// The canmesh executable as a child process, as a user runs it: standard output redirected (no terminal), the socket
-/// from CANMESH_SOCKET. Uses <see cref="CliProcess"/> when the test output holds all of canmesh's assemblies; the test
-/// project's output leaves out Microsoft.Extensions.Logging.Abstractions (the capture service it also references
-/// takes it from the ASP.NET Core shared framework, which canmesh does not run on), so until that is fixed in the
-/// project files the tool runs from its own build output, which the test build produces too.
+/// from CANMESH_SOCKET. Uses <see cref="CliProcess"/> when canmesh can run from the test output. Today it cannot: the
+/// test project's output leaves out Microsoft.Extensions.Logging.Abstractions (the capture service it also references
+/// takes it from the ASP.NET Core shared framework, which canmesh does not run on), so until the project files fix
+/// that (a FrameworkReference to Microsoft.AspNetCore.App in CanMesh.Cli.csproj does) the tool runs from its own
+/// build output, which the test build produces too.
 /// </summary>
 internal sealed class Canmesh : ServiceProcess
 {
     private static readonly bool TestOutputIsComplete =
-        File.Exists(Path.Combine(AppContext.BaseDirectory, "Microsoft.Extensions.Logging.Abstractions.dll"));
+        File.Exists(Path.Combine(AppContext.BaseDirectory, "Microsoft.Extensions.Logging.Abstractions.dll")) ||
+        File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "canmesh.runtimeconfig.json")).Contains("Microsoft.AspNetCore.App", StringComparison.Ordinal);
 
     private Canmesh(Process process)
         : base(process)
