@@ -134,7 +134,9 @@ public sealed partial class DumpTests(RunningCapture capture)
     [InlineData("--id", "100-", "'100-' is not a hex id or range")]
     [InlineData("--id", "20000000", "is not a hex id or range")]
     [InlineData("--format", "asc", "'asc' is not a format")]
-    [InlineData("--count", "0", "--count")]
+    [InlineData("--count", "0", "--count: '0' is not a whole number of at least 1")]
+    [InlineData("--count", "abc", "--count: 'abc' is not a whole number")]
+    [InlineData("--after-seq", "-1", "--after-seq: '-1' is not a whole number")]
     public async Task Bad_input_is_one_line_and_exit_code_2(string option, string value, string message)
     {
         var dump = await Canmesh.RunAsync(capture.SocketPath, "dump", option, value);

@@ -23,11 +23,8 @@ internal sealed class FrameSelection
         HelpName = "RANGES",
     };
 
-    private readonly Option<ulong?> _afterSeq = new("--after-seq")
-    {
-        Description = "Start with the stored frames after this seq (0: every stored frame) instead of only new ones.",
-        HelpName = "SEQ",
-    };
+    private readonly Option<string?> _afterSeq = WholeNumberOption.Create("--after-seq", "",
+        "Start with the stored frames after this seq (0: every stored frame) instead of only new ones.", "SEQ");
 
     public void AddTo(Command command)
     {
@@ -45,6 +42,7 @@ internal sealed class FrameSelection
         {
             filter.Interfaces.AddRange(value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         }
+        if (!WholeNumberOption.TryGet(parse, _afterSeq, 0, out var afterSeq, out error)) return false;
         if (parse.GetValue(_ids) is { } ids)
         {
             if (!IdRanges.TryParse(ids, out var ranges, out error)) return false;
@@ -56,7 +54,7 @@ internal sealed class FrameSelection
             Subscriber = subscriber,
             // A viewer must never hold back retention: frames it has not seen are not its to keep.
             Retain = false,
-            From = parse.GetValue(_afterSeq) is { } seq ? SubscriptionStart.AfterSeq(seq) : SubscriptionStart.Live,
+            From = afterSeq is { } seq ? SubscriptionStart.AfterSeq(seq) : SubscriptionStart.Live,
             Filter = filter,
         };
         return true;

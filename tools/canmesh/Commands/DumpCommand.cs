@@ -17,7 +17,7 @@ internal static class DumpCommand
             HelpName = "candump|json",
             DefaultValueFactory = _ => "candump",
         };
-        var count = new Option<long?>("--count", "-n") { Description = "Stop after this many frames.", HelpName = "N" };
+        var count = WholeNumberOption.Create("--count", "-n", "Stop after this many frames.", "N");
         var command = new Command("dump",
             "Frames as the capture commits them, in the exact `candump -l` line format: (1700000000.123456) can0 123#DEADBEEF. " +
             "Filters run in the capture service. Runs until Ctrl+C, SIGTERM, --count, or the end of the pipe (canmesh dump | head).")
@@ -29,8 +29,8 @@ internal static class DumpCommand
         {
             var formatName = parse.GetValue(format);
             if (formatName is not ("candump" or "json")) return CaptureVerb.BadUsage($"--format: '{formatName}' is not a format; use candump or json");
-            if (parse.GetValue(count) is < 1) return CaptureVerb.BadUsage("--count: give at least 1");
-            if (!selection.TryCreate(parse, FrameSelection.SubscriberName("dump"), out var options, out var error)) return CaptureVerb.BadUsage(error);
+            if (!WholeNumberOption.TryGet(parse, count, 1, out var limit, out var error)) return CaptureVerb.BadUsage(error);
+            if (!selection.TryCreate(parse, FrameSelection.SubscriberName("dump"), out var options, out error)) return CaptureVerb.BadUsage(error);
 
             return await CaptureVerb.RunAsync(parse.GetValue(socket)!, TimeSpan.FromSeconds(10), async (client, stopping) =>
             {
@@ -44,7 +44,7 @@ internal static class DumpCommand
                         ? new JsonFrameWriter(stdout, subscription.Interfaces)
                         : new CandumpFrameWriter(stdout, subscription.Interfaces);
                     // Also ends when the reader of the output has gone (| head): done, quietly, as candump is.
-                    await new FrameDump(subscription, writer, parse.GetValue(count)).RunAsync(stopping).ConfigureAwait(false);
+                    await new FrameDump(subscription, writer, (long?)limit).RunAsync(stopping).ConfigureAwait(false);
                 }
                 finally
                 {
