@@ -14,4 +14,13 @@ var root = new RootCommand(
     HealthCommand.Create(),
     SubscribersCommand.Create(),
 };
-return await root.Parse(args).InvokeAsync();
+// Without a verb: the list of verbs, as git and docker print it.
+var parse = root.Parse(args.Length == 0 ? ["--help"] : args);
+if (parse.Errors.Count > 0)
+{
+    // One line and exit code 2, as for every other bad input, rather than the parser's help screen.
+    var command = string.Join(' ', parse.CommandResult.Command.Name == root.Name ? ["canmesh"] : ["canmesh", parse.CommandResult.Command.Name]);
+    Console.Error.WriteLine($"canmesh: {string.Join("; ", parse.Errors.Select(error => error.Message))} (see {command} --help)");
+    return CanMesh.Cli.ExitCodes.BadUsage;
+}
+return await parse.InvokeAsync();

@@ -52,9 +52,9 @@ public sealed class BadInputTests
     [InlineData("--from", "2026-12-02T10:00:00", "--from '2026-12-02T10:00:00'")] // no zone: refused, not guessed
     [InlineData("--to", "0", "--to '0'")]
     [InlineData("--to", "1700000000.5.5", "--to '1700000000.5.5'")]
-    [InlineData("--id", "800-100", "--id '800-100'")]
-    [InlineData("--id", "12G", "--id '12G'")]
-    [InlineData("--id", "1,,2", "an empty item")]
+    [InlineData("--id", "800-100", "'800-100' runs backwards")]
+    [InlineData("--id", "12G", "'12G' is not a hex id or range")]
+    [InlineData("--id", "1,,2", "'' is not a hex id or range")]
     public async Task A_malformed_range_or_id_list_is_bad_usage(string option, string value, string expected)
     {
         using var temp = new TempFolder();

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace CanMesh.Cli.Offline;
 
 /// <summary>
@@ -24,45 +22,12 @@ internal sealed class IdFilter
         return false;
     }
 
-    /// <summary>Parses the option's text; false with a one-line reason for anything else.</summary>
+    /// <summary>Parses the option's text with the syntax every verb shares (<see cref="IdRanges"/>); false with a one-line reason.</summary>
     public static bool TryParse(string text, out IdFilter filter, out string error)
     {
         filter = new IdFilter([]);
-        var ranges = new List<(uint, uint)>();
-        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries))
-        {
-            if (part.Length == 0)
-            {
-                error = $"--id '{text}': an empty item; write hex ids and ranges like 100-1FF,7DF.";
-                return false;
-            }
-            var dash = part.IndexOf('-', StringComparison.Ordinal);
-            var minText = dash < 0 ? part : part[..dash];
-            var maxText = dash < 0 ? part : part[(dash + 1)..];
-            if (!TryHex(minText, out var min) || !TryHex(maxText, out var max))
-            {
-                error = $"--id '{part}' is not a hex id or range (e.g. 7DF, 100-1FF, 18DAF100-18DAF1FF).";
-                return false;
-            }
-            if (min > max)
-            {
-                error = $"--id '{part}': the range starts above its end.";
-                return false;
-            }
-            ranges.Add((min, max));
-        }
-        filter = new IdFilter([.. ranges]);
-        error = "";
+        if (!IdRanges.TryParse(text, out var ranges, out error)) return false;
+        filter = new IdFilter([.. ranges.Select(range => (range.Min, range.Max))]);
         return true;
-    }
-
-    private static bool TryHex(string text, out uint value)
-    {
-        var digits = text.Trim();
-        if (digits.StartsWith("0x", StringComparison.OrdinalIgnoreCase)) digits = digits[2..];
-        value = 0;
-        return digits.Length is > 0 and <= 8
-            && uint.TryParse(digits, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out value)
-            && value <= 0x1FFF_FFFF;
     }
 }
