@@ -1,0 +1,61 @@
+using CanMesh.Client;
+using CanMesh.Flipper.Hosting;
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+
+namespace CanMesh.Flipper.Status;
+
+/// <summary>
+/// Follows the capture service's WatchStats stream and keeps <see cref="Current"/> up to date; when the service
+/// does not answer, keeps the last known numbers marked down, and tries again every reopen delay. One log line
+/// per change between up and down.
+/// </summary>
+internal sealed class CaptureWatcher(CaptureClient client, string forwarderSubscriber, TimeSpan interval, TimeSpan retryDelay, ILogger logger)
+{
+    private volatile CaptureStatus _current = CaptureStatus.Unknown;
+    private bool? _wasUp;
+
+    /// <summary>The latest status; <see cref="CaptureStatus.Unknown"/> (down, zeros) until the service first answers.</summary>
+    public CaptureStatus Current => _current;
+
+    public async Task RunAsync(CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            string reason;
+            try
+            {
+                await foreach (var stats in client.WatchStatsAsync(interval, stopping))
+                {
+                    _current = CaptureStatus.From(stats, forwarderSubscriber);
+                    if (_wasUp != true) FlipperLog.CaptureUp(logger, client.SocketPath, stats.Store?.CaptureId ?? "", stats.Store?.CommittedSeq ?? 0);
+                    _wasUp = true;
+                }
+                reason = "the stats stream ended (the service is stopping)";
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (RpcException e)
+            {
+                reason = $"{e.StatusCode}: {e.Status.Detail}";
+            }
+            _current = _current.Down();
+            if (_wasUp != false) FlipperLog.CaptureDown(logger, client.SocketPath, reason);
+            _wasUp = false;
+            try
+            {
+                await Task.Delay(retryDelay, stopping);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+}
