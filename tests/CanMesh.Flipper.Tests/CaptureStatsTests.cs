@@ -1,0 +1,116 @@
+using CanMesh.Client;
+using CanMesh.Flipper.Tests.Infrastructure;
+
+namespace CanMesh.Flipper.Tests;
+
+/// <summary>STATS numbers from a real capture service over its socket, through a replay, a forwarder's watermark and a capture restart.</summary>
+public sealed class CaptureStatsTests
+{
+    private const ulong ReplayFrames = 12_974;
+    private static readonly string ReplayLog = Path.Combine(AppContext.BaseDirectory, "data", "savvycan_candump.log");
+
+    [Fact]
+    public async Task STATS_carry_the_replayed_total_and_the_forwarder_watermark()
+    {
+        using var folder = new TempFolder();
+        using var pty = new PtyPair(folder);
+        using var capture = await CaptureServing.StartAndWaitAsync(new CaptureEnvironment(folder).Replay("can0", ReplayLog).Variables, folder.Socket);
+        using var fake = new FakeFlipper(pty.FlipperEnd);
+        using var flipper = FlipperRun.StartAndWaitOpen(new FlipperEnvironment(pty.PiEnd, folder.Socket));
+        string Describe() => $"{fake.Describe()}\nflipper:\n{flipper.Output}\ncapture:\n{capture.Output}";
+
+        fake.SendLine("INIT:flipper");
+        // No forwarder has subscribed: nothing is in PostgreSQL, everything stored is pending.
+        var (line, index) = await fake.WaitForLineAsync(l => StatsLine.TryMatch(l, s => s.Total == ReplayFrames && s["capture"] == "up"),
+            $"STATS with total={ReplayFrames}, capture=up ({Describe()})");
+        var stats = StatsLine.Parse(line);
+        Assert.Equal(ReplayFrames, stats.Pending);
+        Assert.Equal(0UL, stats.Processed);
+        Assert.Equal("none", stats["fwd"]);
+        Assert.Equal("0", stats["drops"]);
+        Assert.Matches("^can0:(running|finished)$", stats["ifaces"]);
+
+        // A subscriber under the forwarder's name acknowledges part of the capture: processed is its watermark.
+        const ulong acked = 5_000;
+        await using var client = new CaptureClient(folder.Socket);
+        await using (var forwarder = client.Subscribe(new SubscriptionOptions { Subscriber = "forwarder", From = SubscriptionStart.Resume, Retain = true }))
+        {
+            while (forwarder.DeliveredSeq < acked) await forwarder.ReadAsync();
+            forwarder.Ack(acked);
+            (line, index) = await fake.WaitForLineAsync(l => StatsLine.TryMatch(l, s => s.Processed == acked && s["fwd"] == "connected"),
+                $"STATS with processed={acked}, fwd=connected ({Describe()})", after: index);
+            stats = StatsLine.Parse(line);
+            Assert.Equal(ReplayFrames, stats.Total);
+            Assert.Equal(ReplayFrames - acked, stats.Pending);
+        }
+        // The forwarder gone: its watermark stays, shown as disconnected.
+        (line, _) = await fake.WaitForLineAsync(l => StatsLine.TryMatch(l, s => s["fwd"] == "disconnected"),
+            $"STATS with fwd=disconnected ({Describe()})", after: index);
+        Assert.Equal(acked, StatsLine.Parse(line).Processed);
+
+        // The service's own live subscriber is in the capture's stats, not retaining.
+        var subscribers = (await client.GetStatsAsync()).Store.Subscribers;
+        var own = Assert.Single(subscribers, s => s.Name == "flipper");
+        Assert.True(own.Connected);
+        Assert.False(own.Retains);
+        await FlipperRun.StopAsync(flipper);
+    }
+
+    [Fact]
+    public async Task Capture_killed_STATS_go_on_marked_down_and_resume_when_it_is_back()
+    {
+        using var folder = new TempFolder();
+        using var pty = new PtyPair(folder);
+        var recording = new CaptureEnvironment(folder).Sim("can0", framesPerSecond: 200);
+        var captures = new List<CaptureProcess> { await CaptureServing.StartAndWaitAsync(recording.Variables, folder.Socket) };
+        try
+        {
+            using var fake = new FakeFlipper(pty.FlipperEnd);
+            using var flipper = FlipperRun.StartAndWaitOpen(new FlipperEnvironment(pty.PiEnd, folder.Socket));
+            string Describe() => $"{fake.Describe()}\nflipper:\n{flipper.Output}\n" + string.Join("\n", captures.Select((c, i) => $"capture {i + 1}:\n{c.Output}"));
+
+            fake.SendLine("INIT:flipper");
+            var (line, index) = await fake.WaitForLineAsync(l => StatsLine.TryMatch(l, s => s["capture"] == "up" && s.Total > 0 && s["rate"] != "0"),
+                $"STATS with frames moving ({Describe()})");
+            Assert.Equal("can0:running", StatsLine.Parse(line)["ifaces"]);
+
+            // The flipper's live subscriber keeps up: the capture lists it with a watermark that moves.
+            await using (var client = new CaptureClient(folder.Socket))
+            {
+                await WaitForAsync(async () => (await client.GetStatsAsync()).Store.Subscribers.Any(s => s.Name == "flipper" && s.Connected && s.AckedSeq > 0),
+                    () => $"the capture lists subscriber flipper acknowledging ({Describe()})");
+            }
+
+            captures[^1].KillHard();
+            (line, index) = await fake.WaitForLineAsync(l => StatsLine.TryMatch(l, s => s["capture"] == "down"),
+                $"STATS with capture=down ({Describe()})", after: index);
+            var down = StatsLine.Parse(line);
+            Assert.True(down.Total > 0, "the last known total is kept while the capture is down");
+            Assert.Equal("0", down["rate"]);
+            // Several intervals later the session is still on and still down.
+            (_, index) = await fake.WaitForLineAsync(l => StatsLine.TryMatch(l, s => s["capture"] == "down"), "more STATS while down", after: index + 3);
+            FlipperRun.WaitForLog(flipper, "[301]", 1, "the capture service down");
+
+            captures.Add(await CaptureServing.StartAndWaitAsync(recording.Variables, folder.Socket));
+            (line, _) = await fake.WaitForLineAsync(l => StatsLine.TryMatch(l, s => s["capture"] == "up" && s.Total > down.Total),
+                $"STATS with capture=up and a total past {down.Total} ({Describe()})", after: index);
+            Assert.Equal(1, FlipperRun.Occurrences(flipper.Output, "[301]"));
+            Assert.Equal(2, FlipperRun.Occurrences(flipper.Output, "[300]"));
+            await FlipperRun.StopAsync(flipper);
+        }
+        finally
+        {
+            foreach (var capture in captures) capture.Dispose();
+        }
+    }
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition, Func<string> describe)
+    {
+        var deadline = DateTime.UtcNow + FakeFlipper.Generous;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) Assert.Fail($"Timed out: {describe()}");
+            await Task.Delay(100);
+        }
+    }
+}
