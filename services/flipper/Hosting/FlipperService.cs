@@ -15,6 +15,9 @@ namespace CanMesh.Flipper.Hosting;
 /// </summary>
 internal sealed class FlipperService(FlipperSettings settings, ILoggerFactory loggers)
 {
+    /// <summary>How soon the device is looked at again after bytes came in: a burst is taken at pty speed, not 4 KiB per poll interval.</summary>
+    private static readonly TimeSpan BusyPollInterval = TimeSpan.FromMilliseconds(2);
+
     private readonly ILogger _logger = loggers.CreateLogger("CanMesh.Flipper");
     private long _sessions;
     private long _statsLines;
@@ -70,7 +73,7 @@ internal sealed class FlipperService(FlipperSettings settings, ILoggerFactory lo
                     }
                     try
                     {
-                        await Task.Delay(settings.PollInterval, stopping);
+                        await Task.Delay(link.Busy ? BusyPollInterval : settings.PollInterval, stopping);
                     }
                     catch (OperationCanceledException)
                     {

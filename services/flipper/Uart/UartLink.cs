@@ -43,12 +43,19 @@ internal sealed class UartLink : IDisposable
     /// <summary>Why the device counts as lost, once <see cref="Check"/> said <see cref="LinkState.Lost"/>.</summary>
     public string LostReason => _lostReason ?? "";
 
+    /// <summary>
+    /// True if the last <see cref="Check"/> took bytes in: more are likely on their way (a pty or the kernel's tty
+    /// buffer holds only a few KiB), so the caller looks again soon instead of after a whole poll interval.
+    /// </summary>
+    public bool Busy { get; private set; }
+
     /// <summary>Lines dropped for being longer than <see cref="MaxLineBytes"/>.</summary>
     public long OverlongLines => _splitter.OverlongLines;
 
     /// <summary>Takes what arrived since the last call, handing each complete line to <paramref name="onLine"/>.</summary>
     public LinkState Check(Action<string> onLine)
     {
+        Busy = false;
         if (_mode == UartReadMode.Pending)
         {
             while (_pendingLines.TryDequeue(out var line)) onLine(line);
@@ -101,6 +108,7 @@ internal sealed class UartLink : IDisposable
                 if (read <= 0) break;
                 _splitter.Feed(_buffer.AsSpan(0, read), onLine);
                 available -= read;
+                Busy = true;
             }
         }
         catch (TimeoutException)
