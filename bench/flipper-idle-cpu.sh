@@ -7,7 +7,7 @@
 #   bench/flipper-idle-cpu.sh poll            # Flipper:ReadMode=poll (the default)
 #   bench/flipper-idle-cpu.sh pending         # a BaseStream.ReadAsync always pending
 #
-# Environment: WINDOW (seconds, default 60), CAPTURE_SOCKET (a running capture's socket; default none, so the
+# Environment: WINDOW (seconds, default 60), SETTLE (seconds before each window, default 20), CAPTURE_SOCKET (a running capture's socket; default none, so the
 # service also retries the capture every Flipper:ReopenDelay, as it would while the capture is down),
 # FLIPPER_DLL (default services/flipper/bin/Release/net10.0/canmesh-flipper.dll). Needs socat.
 set -euo pipefail
@@ -40,7 +40,7 @@ pids+=($!)
 hz=$(getconf CLK_TCK)
 ticks() { awk '{print $14 + $15}' "/proc/$flipper/stat"; }
 measure() {
-  sleep 5 # past start-up work and the first reconnect attempts
+  sleep "${SETTLE:-20}" # past start-up: the JIT's tier-1 recompilation runs for the first 10-20 s
   local t0 t1
   t0=$(ticks); sleep "$window"; t1=$(ticks)
   awk -v d=$((t1 - t0)) -v hz="$hz" -v w="$window" -v what="$1" -v mode="$mode" \

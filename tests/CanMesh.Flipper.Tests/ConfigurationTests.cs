@@ -1,4 +1,6 @@
+using CanMesh.Flipper.Configuration;
 using CanMesh.Flipper.Tests.Infrastructure;
+using CanMesh.Hosting;
 
 namespace CanMesh.Flipper.Tests;
 
@@ -40,5 +42,16 @@ public sealed class ConfigurationTests
         Assert.Contains("Logging:Level (env CANMESH_LOGGING__LEVEL) = 'loud'", stderr, StringComparison.Ordinal);
         Assert.Equal(6, stderr.Split('\n').Count(l => l.StartsWith("  - ", StringComparison.Ordinal)));
         Assert.Equal("", flipper.Stdout);
+    }
+
+    [Fact]
+    public void The_example_configuration_reads_without_problems()
+    {
+        var path = Path.Combine(RepositoryRoot.Path, "deploy", "flipper.json");
+        var settings = FlipperSettingsReader.Read(ServiceConfiguration.Build(path), ServiceConfiguration.BaseDirectory(path));
+        Assert.Equal("/dev/ttyAMA0", settings.Device);
+        Assert.Equal(115_200, settings.BaudRate);
+        Assert.Null(settings.Ip);
+        Assert.Equal(UartReadMode.Poll, settings.ReadMode);
     }
 }

@@ -43,8 +43,8 @@ public sealed record FlipperSettings
 public enum UartReadMode
 {
     /// <summary>
-    /// Look at BytesToRead every Flipper:PollInterval and read only what is there. System.IO.Ports' I/O thread
-    /// then idles down between reads and writes instead of polling the descriptor every millisecond.
+    /// Every Flipper:PollInterval, read what is there from a non-blocking descriptor of the device. No read is ever
+    /// pending in System.IO.Ports, whose I/O thread would otherwise poll the descriptor every millisecond.
     /// </summary>
     Poll,
 

@@ -18,6 +18,14 @@ internal sealed class CaptureWatcher(CaptureClient client, string forwarderSubsc
     /// <summary>The latest status; <see cref="CaptureStatus.Unknown"/> (down, zeros) until the service first answers.</summary>
     public CaptureStatus Current => _current;
 
+    /// <summary>The first part of a transport error: the client's details repeat themselves through nested exceptions.</summary>
+    private static string Shorten(string detail)
+    {
+        const int Max = 200;
+        var text = detail.ReplaceLineEndings(" ");
+        return text.Length <= Max ? text : text[..Max] + "...";
+    }
+
     public async Task RunAsync(CancellationToken stopping)
     {
         while (!stopping.IsCancellationRequested)
@@ -43,7 +51,7 @@ internal sealed class CaptureWatcher(CaptureClient client, string forwarderSubsc
             }
             catch (RpcException e)
             {
-                reason = $"{e.StatusCode}: {e.Status.Detail}";
+                reason = $"{e.StatusCode}: {Shorten(e.Status.Detail)}";
             }
             _current = _current.Down();
             if (_wasUp != false) FlipperLog.CaptureDown(logger, client.SocketPath, reason);

@@ -31,15 +31,20 @@ internal sealed class SerialDevice
     /// <summary>How long a close may take before it is left to finish (or not) on its own.</summary>
     public static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(2);
 
-    private SerialDevice(string path, SerialPort port)
+    private SerialDevice(string path, SerialPort port, TtyDescriptor tty)
     {
         Path = path;
         Port = port;
+        Tty = tty;
     }
 
     public string Path { get; }
 
+    /// <summary>Configures the line and holds the exclusive lock; its stream is read only in <see cref="Configuration.UartReadMode.Pending"/> mode.</summary>
     public SerialPort Port { get; }
+
+    /// <summary>The non-blocking descriptor bytes are written (and polled reads made) through.</summary>
+    public TtyDescriptor Tty { get; }
 
     /// <summary>Opens <paramref name="path"/> at <paramref name="baudRate"/> 8N1, no flow control; null with the reason when it cannot.</summary>
     public static (SerialDevice? Device, OpenOutcome Outcome, string Detail) TryOpen(string path, int baudRate)
@@ -52,15 +57,19 @@ internal sealed class SerialDevice
             WriteTimeout = (int)WriteTimeout.TotalMilliseconds,
             ReadTimeout = 1_000,
         };
+        TtyDescriptor? tty = null;
         try
         {
+            // Opened before the port: the port sets TIOCEXCL, which refuses later opens by anyone but root.
+            tty = TtyDescriptor.Open(path);
             port.Open();
             // Bytes the Flipper sent while nobody had the port open (an INIT from an earlier session) are stale.
             port.DiscardInBuffer();
-            return (new SerialDevice(path, port), OpenOutcome.Opened, "");
+            return (new SerialDevice(path, port, tty), OpenOutcome.Opened, "");
         }
         catch (UnauthorizedAccessException e)
         {
+            tty?.Dispose();
             port.Dispose();
             // The path may have vanished between the check and the open.
             return File.Exists(path)
@@ -69,6 +78,7 @@ internal sealed class SerialDevice
         }
         catch (Exception e) when (e is IOException or ArgumentException or InvalidOperationException)
         {
+            tty?.Dispose();
             port.Dispose();
             return (null, OpenOutcome.Failed, e.Message);
         }
@@ -81,8 +91,10 @@ internal sealed class SerialDevice
     public bool Close()
     {
         var port = Port;
+        var tty = Tty;
         var closing = Task.Run(() =>
         {
+            tty.Dispose();
             try
             {
                 if (port.IsOpen) port.BaseStream.Dispose();

@@ -14,9 +14,10 @@ internal enum LinkState
 }
 
 /// <summary>
-/// Lines in and out of one open serial device. Incoming bytes are taken either by polling (BytesToRead every poll
-/// interval, reading only what is there) or by a read that is always pending, see <see cref="UartReadMode"/>;
-/// either way they go through a bounded <see cref="LineSplitter"/>. Writes go one at a time with a timeout.
+/// Lines in and out of one open serial device. Incoming bytes are taken either by polling (a non-blocking read of
+/// what is there, every poll interval) or by a read through the port's stream that is always pending, see
+/// <see cref="UartReadMode"/>; either way they go through a bounded <see cref="LineSplitter"/>. Writes go one at a
+/// time through the non-blocking descriptor: a full output buffer drops the line instead of blocking.
 /// </summary>
 internal sealed class UartLink : IDisposable
 {
@@ -67,56 +68,44 @@ internal sealed class UartLink : IDisposable
         return _lostReason is null ? LinkState.Up : LinkState.Lost;
     }
 
-    /// <summary>Sends one line ending in '\n'. False if it timed out (nobody reading); a failure marks the link lost.</summary>
+    /// <summary>Sends one line ending in '\n'. False if it could not go out now (nobody reading); a failure marks the link lost.</summary>
     public bool TryWrite(string line)
     {
         var bytes = Encoding.ASCII.GetBytes(line + "\n");
         lock (_writeLock)
         {
             if (_lostReason is not null) return false;
-            try
+            switch (_device.Tty.Write(bytes, out var error))
             {
-                _device.Port.Write(bytes, 0, bytes.Length);
-                return true;
-            }
-            catch (TimeoutException)
-            {
-                return false;
-            }
-            catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException or UnauthorizedAccessException)
-            {
-                Lose($"write failed: {e.Message}");
-                return false;
+                case TtyResult.Done:
+                    return true;
+                case TtyResult.WouldBlock:
+                    return false;
+                default:
+                    Lose($"write failed: {error}");
+                    return false;
             }
         }
     }
 
     private void PollOnce(Action<string> onLine)
     {
-        try
+        // Reading only what is there keeps no read pending, so nothing polls between looks. At most 64 reads per
+        // look: a flood of bytes cannot keep the loop from sending STATS.
+        for (var reads = 0; reads < 64; reads++)
         {
-            // Reading only what is there keeps no read pending, so the library's I/O thread can go idle.
-            var available = _device.Port.BytesToRead;
-            if (available < 0)
+            switch (_device.Tty.Read(_buffer, out var read, out var error))
             {
-                Lose("the driver reports no input queue (the other end is gone)");
-                return;
+                case TtyResult.Done:
+                    _splitter.Feed(_buffer.AsSpan(0, read), onLine);
+                    Busy = true;
+                    break;
+                case TtyResult.WouldBlock:
+                    return;
+                default:
+                    Lose($"read failed: {error}");
+                    return;
             }
-            while (available > 0)
-            {
-                var read = _device.Port.Read(_buffer, 0, Math.Min(available, _buffer.Length));
-                if (read <= 0) break;
-                _splitter.Feed(_buffer.AsSpan(0, read), onLine);
-                available -= read;
-                Busy = true;
-            }
-        }
-        catch (TimeoutException)
-        {
-        }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException or UnauthorizedAccessException)
-        {
-            Lose($"read failed: {e.Message}");
         }
     }
 
