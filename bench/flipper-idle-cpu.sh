@@ -34,7 +34,7 @@ flipper=$!
 pids+=("$flipper")
 for _ in $(seq 300); do grep -q '\[200\] Opened' "$dir/flipper.log" && break; sleep 0.1; done
 # The Flipper's end is read all along, so STATS never back up in the pty.
-cat "$dir/flipper" >"$dir/received" &
+cat "$dir/flipper" >"$dir/received" 2>/dev/null &
 pids+=($!)
 
 hz=$(getconf CLK_TCK)

@@ -17,12 +17,12 @@ public sealed class CaptureStatsTests
         using var capture = await CaptureServing.StartAndWaitAsync(new CaptureEnvironment(folder).Replay("can0", ReplayLog).Variables, folder.Socket);
         using var fake = new FakeFlipper(pty.FlipperEnd);
         using var flipper = FlipperRun.StartAndWaitOpen(new FlipperEnvironment(pty.PiEnd, folder.Socket));
-        string Describe() => $"{fake.Describe()}\nflipper:\n{flipper.Output}\ncapture:\n{capture.Output}";
+        string Describe() => $"flipper:\n{flipper.Output}\ncapture:\n{capture.Output}";
 
         fake.SendLine("INIT:flipper");
         // No forwarder has subscribed: nothing is in PostgreSQL, everything stored is pending.
         var (line, index) = await fake.WaitForLineAsync(l => StatsLine.TryMatch(l, s => s.Total == ReplayFrames && s["capture"] == "up"),
-            $"STATS with total={ReplayFrames}, capture=up ({Describe()})");
+            $"STATS with total={ReplayFrames}, capture=up", context: Describe);
         var stats = StatsLine.Parse(line);
         Assert.Equal(ReplayFrames, stats.Pending);
         Assert.Equal(0UL, stats.Processed);
@@ -30,23 +30,23 @@ public sealed class CaptureStatsTests
         Assert.Equal("0", stats["drops"]);
         Assert.Matches("^can0:(running|finished)$", stats["ifaces"]);
 
-        // A subscriber under the forwarder's name acknowledges part of the capture: processed is its watermark.
+        // A subscriber under the forwarder's name takes part of the capture: shown as connected...
         const ulong acked = 5_000;
         await using var client = new CaptureClient(folder.Socket);
         await using (var forwarder = client.Subscribe(new SubscriptionOptions { Subscriber = "forwarder", From = SubscriptionStart.Resume, Retain = true }))
         {
             while (forwarder.DeliveredSeq < acked) await forwarder.ReadAsync();
+            (_, index) = await fake.WaitForLineAsync(l => StatsLine.TryMatch(l, s => s["fwd"] == "connected"),
+                "STATS with fwd=connected", after: index, context: Describe);
+            // ...and acknowledges through seq 5000; disposing sends the last ack and waits for the service to store it.
             forwarder.Ack(acked);
-            (line, index) = await fake.WaitForLineAsync(l => StatsLine.TryMatch(l, s => s.Processed == acked && s["fwd"] == "connected"),
-                $"STATS with processed={acked}, fwd=connected ({Describe()})", after: index);
-            stats = StatsLine.Parse(line);
-            Assert.Equal(ReplayFrames, stats.Total);
-            Assert.Equal(ReplayFrames - acked, stats.Pending);
         }
-        // The forwarder gone: its watermark stays, shown as disconnected.
-        (line, _) = await fake.WaitForLineAsync(l => StatsLine.TryMatch(l, s => s["fwd"] == "disconnected"),
-            $"STATS with fwd=disconnected ({Describe()})", after: index);
-        Assert.Equal(acked, StatsLine.Parse(line).Processed);
+        // Its watermark is what PostgreSQL holds: processed, the rest pending; gone, it is shown disconnected.
+        (line, _) = await fake.WaitForLineAsync(l => StatsLine.TryMatch(l, s => s.Processed == acked && s["fwd"] == "disconnected"),
+            $"STATS with processed={acked}, fwd=disconnected", after: index, context: Describe);
+        stats = StatsLine.Parse(line);
+        Assert.Equal(ReplayFrames, stats.Total);
+        Assert.Equal(ReplayFrames - acked, stats.Pending);
 
         // The service's own live subscriber is in the capture's stats, not retaining.
         var subscribers = (await client.GetStatsAsync()).Store.Subscribers;
@@ -67,23 +67,23 @@ public sealed class CaptureStatsTests
         {
             using var fake = new FakeFlipper(pty.FlipperEnd);
             using var flipper = FlipperRun.StartAndWaitOpen(new FlipperEnvironment(pty.PiEnd, folder.Socket));
-            string Describe() => $"{fake.Describe()}\nflipper:\n{flipper.Output}\n" + string.Join("\n", captures.Select((c, i) => $"capture {i + 1}:\n{c.Output}"));
+            string Describe() => $"flipper:\n{flipper.Output}\n" + string.Join("\n", captures.Select((c, i) => $"capture {i + 1}:\n{c.Output}"));
 
             fake.SendLine("INIT:flipper");
             var (line, index) = await fake.WaitForLineAsync(l => StatsLine.TryMatch(l, s => s["capture"] == "up" && s.Total > 0 && s["rate"] != "0"),
-                $"STATS with frames moving ({Describe()})");
+                "STATS with frames moving", context: Describe);
             Assert.Equal("can0:running", StatsLine.Parse(line)["ifaces"]);
 
             // The flipper's live subscriber keeps up: the capture lists it with a watermark that moves.
             await using (var client = new CaptureClient(folder.Socket))
             {
                 await WaitForAsync(async () => (await client.GetStatsAsync()).Store.Subscribers.Any(s => s.Name == "flipper" && s.Connected && s.AckedSeq > 0),
-                    () => $"the capture lists subscriber flipper acknowledging ({Describe()})");
+                    () => $"the capture lists subscriber flipper acknowledging\n{Describe()}");
             }
 
             captures[^1].KillHard();
             (line, index) = await fake.WaitForLineAsync(l => StatsLine.TryMatch(l, s => s["capture"] == "down"),
-                $"STATS with capture=down ({Describe()})", after: index);
+                "STATS with capture=down", after: index, context: Describe);
             var down = StatsLine.Parse(line);
             Assert.True(down.Total > 0, "the last known total is kept while the capture is down");
             Assert.Equal("0", down["rate"]);
@@ -93,7 +93,7 @@ public sealed class CaptureStatsTests
 
             captures.Add(await CaptureServing.StartAndWaitAsync(recording.Variables, folder.Socket));
             (line, _) = await fake.WaitForLineAsync(l => StatsLine.TryMatch(l, s => s["capture"] == "up" && s.Total > down.Total),
-                $"STATS with capture=up and a total past {down.Total} ({Describe()})", after: index);
+                $"STATS with capture=up and a total past {down.Total}", after: index, context: Describe);
             Assert.Equal(1, FlipperRun.Occurrences(flipper.Output, "[301]"));
             Assert.Equal(2, FlipperRun.Occurrences(flipper.Output, "[300]"));
             await FlipperRun.StopAsync(flipper);

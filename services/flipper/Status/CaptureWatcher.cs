@@ -31,23 +31,29 @@ internal sealed class CaptureWatcher(CaptureClient client, string forwarderSubsc
         while (!stopping.IsCancellationRequested)
         {
             string reason;
+            // A capture that hangs (stopped, or its API stuck) keeps the stream open without sending: the stream
+            // counts as lost when a few intervals pass without stats.
+            var silence = interval * 3 + TimeSpan.FromSeconds(5);
+            using var quiet = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+            quiet.CancelAfter(silence);
             try
             {
-                await foreach (var stats in client.WatchStatsAsync(interval, stopping))
+                await foreach (var stats in client.WatchStatsAsync(interval, quiet.Token))
                 {
+                    quiet.CancelAfter(silence);
                     _current = CaptureStatus.From(stats, forwarderSubscriber);
                     if (_wasUp != true) FlipperLog.CaptureUp(logger, client.SocketPath, stats.Store?.CaptureId ?? "", stats.Store?.CommittedSeq ?? 0);
                     _wasUp = true;
                 }
                 reason = "the stats stream ended (the service is stopping)";
             }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            catch (Exception e) when (e is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled } && stopping.IsCancellationRequested)
             {
                 return;
             }
-            catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && stopping.IsCancellationRequested)
+            catch (Exception e) when (e is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled or StatusCode.DeadlineExceeded } && quiet.IsCancellationRequested)
             {
-                return;
+                reason = $"no stats for {silence.TotalSeconds:0} s";
             }
             catch (RpcException e)
             {

@@ -13,6 +13,7 @@ namespace CanMesh.Flipper.Status;
 internal sealed class LiveSubscriber(CaptureClient client, string subscriber, TimeSpan retryDelay, ILogger logger)
 {
     private long _frames;
+    private StatusCode? _refusedWith;
 
     /// <summary>Frames received and acknowledged since the start.</summary>
     public long Frames => Interlocked.Read(ref _frames);
@@ -33,6 +34,7 @@ internal sealed class LiveSubscriber(CaptureClient client, string subscriber, Ti
                 while (true)
                 {
                     var batch = await subscription.ReadDecodedAsync(stopping);
+                    _refusedWith = null;
                     Interlocked.Add(ref _frames, batch.Frames.Length);
                     subscription.Ack(batch);
                 }
@@ -47,7 +49,9 @@ internal sealed class LiveSubscriber(CaptureClient client, string subscriber, Ti
             }
             catch (RpcException e)
             {
-                FlipperLog.SubscriptionRefused(logger, subscriber, e.StatusCode.ToString(), e.Status.Detail);
+                // Once per kind of refusal, not once per retry (another process holding the same name refuses every time).
+                if (e.StatusCode != _refusedWith) FlipperLog.SubscriptionRefused(logger, subscriber, e.StatusCode.ToString(), e.Status.Detail);
+                _refusedWith = e.StatusCode;
             }
             try
             {

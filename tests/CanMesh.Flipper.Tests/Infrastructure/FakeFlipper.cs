@@ -49,8 +49,13 @@ public sealed class FakeFlipper : IDisposable
 
     public void SendLine(string line) => Send(line + "\n");
 
-    /// <summary>Waits until a line after index <paramref name="after"/> matches; returns it with its index.</summary>
-    public async Task<(string Line, int Index)> WaitForLineAsync(Func<string, bool> match, string what, int after = -1, TimeSpan? timeout = null)
+    /// <summary>
+    /// Waits until a line after index <paramref name="after"/> matches; returns it with its index. On a timeout the
+    /// failure names <paramref name="what"/>, the lines received and what <paramref name="context"/> says then
+    /// (the services' logs).
+    /// </summary>
+    public async Task<(string Line, int Index)> WaitForLineAsync(Func<string, bool> match, string what, int after = -1, TimeSpan? timeout = null,
+        Func<string>? context = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? Generous);
         while (true)
@@ -60,7 +65,10 @@ public sealed class FakeFlipper : IDisposable
             {
                 if (match(lines[i])) return (lines[i], i);
             }
-            if (DateTime.UtcNow > deadline) Assert.Fail($"Timed out after {(timeout ?? Generous).TotalSeconds:0} s waiting for {what}: {Describe()}");
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"Timed out after {(timeout ?? Generous).TotalSeconds:0} s waiting for {what}: {Describe()}\n{context?.Invoke()}");
+            }
             await Task.Delay(50);
         }
     }
