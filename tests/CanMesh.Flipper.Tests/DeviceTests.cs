@@ -5,12 +5,14 @@ namespace CanMesh.Flipper.Tests;
 /// <summary>The device missing at the start, unplugged and plugged in again: one log line per change, a new INIT needed.</summary>
 public sealed class DeviceTests
 {
-    [Fact]
-    public async Task Unplugged_and_replugged_the_device_is_reopened_silent_until_a_new_INIT()
+    [Theory]
+    [InlineData("poll")]
+    [InlineData("pending")]
+    public async Task Unplugged_and_replugged_the_device_is_reopened_silent_until_a_new_INIT(string readMode)
     {
         using var folder = new TempFolder();
         using var pty = new PtyPair(folder);
-        using var flipper = FlipperProcess.Start(new FlipperEnvironment(pty.PiEnd, folder.Socket).Variables);
+        using var flipper = FlipperProcess.Start(new FlipperEnvironment(pty.PiEnd, folder.Socket).Set("CANMESH_FLIPPER__READMODE", readMode).Variables);
         using (var fake = new FakeFlipper(pty.FlipperEnd))
         {
             FlipperRun.WaitForOpens(flipper, 1);

@@ -63,15 +63,17 @@ public sealed partial class ProtocolTests
         await FlipperRun.StopAsync(flipper);
     }
 
-    [Fact]
-    public async Task Stale_bytes_garbage_binary_and_wrong_case_are_survived()
+    [Theory]
+    [InlineData("poll")]
+    [InlineData("pending")]
+    public async Task Stale_bytes_garbage_binary_and_wrong_case_are_survived(string readMode)
     {
         using var folder = new TempFolder();
         using var pty = new PtyPair(folder);
         using var fake = new FakeFlipper(pty.FlipperEnd);
         // Sent while nobody has the service's end open: stale once the service opens it, not to be answered.
         fake.SendLine("INIT:flipper");
-        using var flipper = FlipperRun.StartAndWaitOpen(new FlipperEnvironment(pty.PiEnd, folder.Socket));
+        using var flipper = FlipperRun.StartAndWaitOpen(new FlipperEnvironment(pty.PiEnd, folder.Socket).Set("CANMESH_FLIPPER__READMODE", readMode));
 
         var noise = new byte[4096];
         new Random(7).NextBytes(noise);
