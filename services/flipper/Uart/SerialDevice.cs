@@ -25,7 +25,10 @@ internal enum OpenOutcome
 /// </summary>
 internal sealed class SerialDevice
 {
-    /// <summary>A write that takes longer than this has nobody reading at the other end.</summary>
+    /// <summary>
+    /// Bounds a write through the port's own stream, should anything use it: without one such a write never completes
+    /// after an unplug, and the port's Dispose then hangs. The service itself writes through <see cref="Tty"/>.
+    /// </summary>
     public static readonly TimeSpan WriteTimeout = TimeSpan.FromSeconds(1);
 
     /// <summary>How long a close may take before it is left to finish (or not) on its own.</summary>
