@@ -65,8 +65,18 @@ static async Task<int> RunAsync(string? configPath)
         }
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-        await new FlipperService(settings, loggers).RunAsync(stopping.Token);
-        return ExitCodes.Ok;
+        try
+        {
+            await new FlipperService(settings, loggers).RunAsync(stopping.Token);
+            return ExitCodes.Ok;
+        }
+        catch (Exception error) when (error is not OperationCanceledException)
+        {
+            // Every expected trouble (device, capture) is waited out inside the service; this is a bug, said in one line
+            // with its stack so systemd's restart has a reason in the journal.
+            FlipperLog.Fatal(loggers.CreateLogger("CanMesh.Flipper"), error);
+            return ExitCodes.Failed;
+        }
     }
 }
 

@@ -14,6 +14,9 @@ internal static partial class FlipperLog
     [LoggerMessage(102, LogLevel.Warning, "Closing {Device} did not finish within {TimeoutMs} ms (the driver is stuck); left behind.")]
     public static partial void CloseAbandoned(ILogger logger, string device, long timeoutMs);
 
+    [LoggerMessage(103, LogLevel.Critical, "Failed: the flipper service stops.")]
+    public static partial void Fatal(ILogger logger, Exception error);
+
     [LoggerMessage(200, LogLevel.Information, "Opened {Device}: silent until the Flipper sends INIT.")]
     public static partial void DeviceOpened(ILogger logger, string device);
 
