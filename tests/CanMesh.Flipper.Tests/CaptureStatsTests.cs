@@ -104,6 +104,41 @@ public sealed class CaptureStatsTests
         }
     }
 
+    [Fact]
+    public async Task A_frozen_capture_is_shown_down_after_a_few_silent_intervals_and_up_when_it_thaws()
+    {
+        using var folder = new TempFolder();
+        using var pty = new PtyPair(folder);
+        using var capture = await CaptureServing.StartAndWaitAsync(new CaptureEnvironment(folder).Sim("can0", framesPerSecond: 100).Variables, folder.Socket);
+        using var fake = new FakeFlipper(pty.FlipperEnd);
+        using var flipper = FlipperRun.StartAndWaitOpen(new FlipperEnvironment(pty.PiEnd, folder.Socket));
+        string Describe() => $"flipper:\n{flipper.Output}\ncapture:\n{capture.Output}";
+        fake.SendLine("INIT:flipper");
+        var (_, index) = await fake.WaitForLineAsync(l => StatsLine.TryMatch(l, s => s["capture"] == "up"), "STATS with capture=up", context: Describe);
+
+        // SIGSTOP: the socket still accepts and the stream stays open, but nothing comes.
+        Signal(capture.Id, "STOP");
+        try
+        {
+            (_, index) = await fake.WaitForLineAsync(l => StatsLine.TryMatch(l, s => s["capture"] == "down"),
+                "STATS with capture=down while the capture is frozen", after: index, context: Describe);
+            Assert.Contains("no stats for", flipper.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Signal(capture.Id, "CONT");
+        }
+        await fake.WaitForLineAsync(l => StatsLine.TryMatch(l, s => s["capture"] == "up"), "STATS with capture=up after the thaw", after: index, context: Describe);
+        await FlipperRun.StopAsync(flipper);
+    }
+
+    private static void Signal(int pid, string signal)
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", ["-" + signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+        Assert.Equal(0, kill.ExitCode);
+    }
+
     private static async Task WaitForAsync(Func<Task<bool>> condition, Func<string> describe)
     {
         var deadline = DateTime.UtcNow + FakeFlipper.Generous;
