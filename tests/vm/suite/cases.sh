@@ -1,8 +1,10 @@
 #!/bin/bash
 # cases.sh - the SocketCAN end-to-end cases, run INSIDE the test guest by run-suite.sh (one boot for all).
 # Usage: cases.sh WORKDIR TARGET DLL
-#   TARGET service: DLL is canmesh-capture.dll (JSON config, SQLite store, 'export' subcommand)
+#   TARGET service: DLL is canmesh-capture.dll (JSON config, SQLite store, 'export' subcommand);
+#                   case h also needs CANMESH_DLL, the canmesh command line's canmesh.dll
 #   TARGET probe:   DLL is socketcan-probe.dll (SocketCanSource alone, candump log out, counters on stderr)
+# Env: CASES (default "a b c d e f g h"), A_FRAMES, A_GAP (case a), G_FRAMES, G_GAPS, G_BUF (case g), H_FRAMES, H_GAP (case h)
 # Prints "PASS name" / "FAIL name: reason" per case, "MEASURE ..." lines, then "N passed, M failed".
 set -u
 W=$1 TARGET=$2 DLL=$3
@@ -244,8 +246,49 @@ case_g() {
   done
 }
 
+# ---------------------------------------------------------------- h) canplayer replays canmesh's export
+# The capture records a mix on vcan0; `canmesh export` writes it as a candump log; canplayer replays that log onto
+# vcan1 (vcan1=vcan0) while candump records vcan1. What candump sees must be the exported frames, in order.
+case_h() {
+  if [ "$TARGET" != service ]; then echo "SKIP canplayer-replays-export: needs the capture service's database (target $TARGET)"; return; fi
+  [ -n "${CANMESH_DLL:-}" ] && [ -f "$CANMESH_DLL" ] || { fail canplayer-replays-export "no canmesh.dll (CANMESH_DLL='${CANMESH_DLL:-}')"; return; }
+  local n=${H_FRAMES:-300} g=${H_GAP:-0.3} d=$W/h-replay; mkdir -p "$d/candump"
+  local sent=$((4 * n)) db=/run/canmesh-suite/h/capture.db
+  cap_start h "vcan0;33554432;;" || { fail canplayer-replays-export "capture did not start"; cap_stop; return; }
+  cangen vcan0 -g $g -n $n; cangen vcan0 -g $g -n $n -e; cangen vcan0 -g $g -n $n -R; cangen vcan0 -g $g -n $n -f -b
+  sleep 1; cap_stop || { fail canplayer-replays-export "capture exited with an error"; return; }
+  dotnet "$CANMESH_DLL" export --db "$db" -o "$d/export.log" > "$d/export.out" 2>&1 ||
+    { fail canplayer-replays-export "canmesh export failed: $(tail -3 "$d/export.out" | tr '\n' ' ')"; return; }
+  # What canmesh wrote, taken before the replay: timestamps are the replay's own there and the interface is mapped,
+  # so the comparison is of id, flags and data.
+  frames_of "$d/export.log" vcan0 | awk '{print $3}' > "$W/h.export"
+  local exported; exported=$(wc -l < "$W/h.export")
+  note "sent $sent on vcan0; $(tr -d '\n' < "$d/export.out"); vcan0 frames in the export: $exported"
+  # candump stops by itself after as many frames as the export holds (so nothing it received is left unread
+  # in its socket when it ends); a short replay shows as a timeout below.
+  local before; before=$(receivers vcan1)
+  (cd "$d/candump" && exec candump -l -r 33554432 -n "$exported" vcan1 >/dev/null 2>&1) & local p=$!
+  wait_until 10 eval '[ $(receivers vcan1) -gt $before ]' || note "candump did not bind vcan1 within 10 s"
+  local t0=$EPOCHREALTIME rc
+  canplayer -t -g 0 -I "$d/export.log" vcan1=vcan0 > "$d/canplayer.out" 2>&1; rc=$?
+  local t1=$EPOCHREALTIME
+  local done=yes; wait_until 30 eval '! kill -0 $p 2>/dev/null' || { done=no; kill -INT $p; }
+  wait $p 2>/dev/null
+  local log; log=$(ls "$d"/candump/candump-*.log 2>/dev/null | head -1)
+  frames_of "${log:-/dev/null}" vcan1 | awk '{print $3}' > "$W/h.replayed"
+  local got; got=$(wc -l < "$W/h.replayed")
+  note "canplayer rc $rc in $(awk -v a=$t0 -v b=$t1 'BEGIN { printf "%.2f", b - a }') s$( [ -s "$d/canplayer.out" ] && echo ": $(head -2 "$d/canplayer.out" | tr '\n' ' ')"); candump on vcan1: $got frames (finished by itself: $done)"
+  local why=""
+  [ $rc = 0 ] || why+="canplayer failed ($rc); "
+  [ "$exported" = $sent ] || why+="the export holds $exported of $sent frames sent; "
+  [ "$got" = $sent ] || why+="candump saw $got of $sent replayed frames; "
+  cmp -s "$W/h.export" "$W/h.replayed" ||
+    why+="replay differs from the export: $(diff "$W/h.export" "$W/h.replayed" | head -4 | tr '\n' ' '); "
+  [ -z "$why" ] && pass canplayer-replays-export || fail canplayer-replays-export "$why"
+}
+
 echo "target: $TARGET ($DLL); kernel $(uname -r); $(nproc) CPUs"
-for c in ${CASES:-a b c d e f g}; do
+for c in ${CASES:-a b c d e f g h}; do
   s=$SECONDS; "case_$c"; echo "  (case $c: $((SECONDS - s)) s)"
 done
 echo "$PASSED passed, $FAILED failed"

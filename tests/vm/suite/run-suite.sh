@@ -3,12 +3,12 @@
 # once (tests/vm/run.sh) and runs every case of cases.sh in it. Prints PASS/FAIL per case and
 # "N passed, M failed"; exits non-zero when a case failed or the guest did not finish.
 #
-# Usage: tests/vm/suite/run-suite.sh [--target service|probe|auto] [--keep] [--cases "a b c d e f g"]
-#   service  the capture service executable (services/capture, canmesh-capture)
+# Usage: tests/vm/suite/run-suite.sh [--target service|probe|auto] [--keep] [--cases "a b c d e f g h"]
+#   service  the capture service executable (services/capture, canmesh-capture), and tools/canmesh for case h
 #   probe    tests/vm/suite/SocketCanProbe: SocketCanSource alone, no store
 #   auto     (default) service when it implements 'export', probe otherwise
 #   --keep   keep the work folder (logs, databases, candump logs) and print where it is
-# Env: CASES, A_FRAMES, A_GAP, G_FRAMES, G_GAPS, G_BUF (see cases.sh); CANMESH_VM_* (see run.sh).
+# Env: CASES, A_FRAMES, A_GAP, G_FRAMES, G_GAPS, G_BUF, H_FRAMES, H_GAP (see cases.sh); CANMESH_VM_* (see run.sh).
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../../.." && pwd)
@@ -43,6 +43,13 @@ if [ "$TARGET" = probe ]; then
   echo "building tests/vm/suite/SocketCanProbe (Release)"
   build "$HERE/SocketCanProbe/SocketCanProbe.csproj" "$WORK/bin/probe"
   DLL=$WORK/bin/probe/socketcan-probe.dll
+fi
+if [ "$TARGET" = service ]; then
+  # Case h exports the capture's database with the canmesh command line; cases.sh finds it in CANMESH_DLL
+  # (run.sh hands the exported environment to the guest).
+  echo "building tools/canmesh (Release)"
+  build "$ROOT/tools/canmesh/CanMesh.Cli.csproj" "$WORK/bin/canmesh"
+  export CANMESH_DLL=$WORK/bin/canmesh/canmesh.dll
 fi
 echo "target: $TARGET"
 
