@@ -98,6 +98,34 @@ public sealed class LiveSubscriptionTests(LiveCapture capture)
     }
 
     [Fact]
+    public async Task An_ack_from_a_subscriber_that_stopped_reading_reaches_the_stats_and_the_table()
+    {
+        // A forwarder waiting for PostgreSQL reads nothing for a while but acks what it committed. The backlog fills
+        // HTTP/2's window within moments, and the session's send loop then waits in a write: the ack must not wait
+        // for it (the sending loop used to be the only place that saved watermarks).
+        var name = "stalled-ack-" + Guid.NewGuid().ToString("N")[..8];
+        await using var subscription = capture.Client.Subscribe(new SubscriptionOptions
+        {
+            Subscriber = name,
+            From = SubscriptionStart.AfterSeq(0),
+            MaxBatchFrames = 256,
+        });
+        var batch = await subscription.ReadAsync().AsTask().WaitAsync(Timeout);
+        // Not a timing assertion: time for the send loop to fill the window and block, the case this test is about.
+        await Task.Delay(2_000);
+
+        subscription.Ack(batch);
+        var acked = batch.ThroughSeq;
+
+        var mine = await PollAsync(async () => (await capture.Client.GetStatsAsync()).Store.Subscribers.Single(s => s.Name == name),
+            s => s.AckedSeq == acked, Timeout);
+        Assert.Equal(acked, mine.AckedSeq);
+        Assert.True(mine.Connected);
+        var stored = await PollAsync(() => capture.Folder.Query($"SELECT acked_seq FROM subscribers WHERE name = '{name}'").Select(r => (ulong)(long)r[0]!).SingleOrDefault(), acked, Timeout);
+        Assert.Equal(acked, stored);
+    }
+
+    [Fact]
     public async Task A_clean_dispose_stores_the_last_ack()
     {
         var name = "dispose-" + Guid.NewGuid().ToString("N")[..8];

@@ -9,8 +9,8 @@ namespace CanMesh.Capture.Api;
 /// <summary>
 /// One Subscribe call: reads committed frames from the journal after the subscriber's starting point
 /// and streams them, waiting for new commits when it has caught up; takes acks from the same stream
-/// and persists the subscriber's watermark (at most once per <see cref="WatermarkSaveInterval"/>, and
-/// when the call ends).
+/// and persists the subscriber's watermark (staged as each ack arrives, so stats and retention see it at once
+/// and the writer's next transaction stores it; durably when the call ends).
 /// </summary>
 /// <remarks>
 /// Frames always come from SQLite, never from a copy in memory: only committed frames exist there
@@ -74,7 +74,7 @@ internal sealed class SubscriptionSession
         var callToken = CallCancellation.ForWrites(context);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
         using var stopAcks = CancellationTokenSource.CreateLinkedTokenSource(callToken);
-        var acks = ReadAcksAsync(requests, stop, stopAcks.Token);
+        var acks = ReadAcksAsync(requests, name, _journal.Subscribers.Find(name)?.Retains ?? start.Retain, stop, stopAcks.Token);
         try
         {
             await SendAsync(responses, startAfter, batchFrames, matcher, name, stop.Token, callToken).ConfigureAwait(false);
@@ -199,7 +199,8 @@ internal sealed class SubscriptionSession
 
     /// <param name="stop">Cancelled here when the client half-closes or sends something invalid: ends the sending.</param>
     /// <param name="stopReading">Ends the reading: the call is over.</param>
-    private async Task ReadAcksAsync(IAsyncStreamReader<SubscribeRequest> requests, CancellationTokenSource stop, CancellationToken stopReading)
+    private async Task ReadAcksAsync(IAsyncStreamReader<SubscribeRequest> requests, string name, bool retain, CancellationTokenSource stop,
+        CancellationToken stopReading)
     {
         try
         {
@@ -220,6 +221,11 @@ internal sealed class SubscriptionSession
                 while (seq > (current = Volatile.Read(ref _acked)) && Interlocked.CompareExchange(ref _acked, seq, current) != current)
                 {
                 }
+                // Staged here too, not only by the sending loop: a client that stops reading (PostgreSQL away, a
+                // busy consumer) blocks that loop in a write, and its last acks would otherwise reach neither the
+                // stats nor retention until it reads again. Unthrottled: staging is an in-memory merge that rides
+                // the writer's next transaction, and a throttled ack with none after it would never be saved.
+                SaveWatermark(name, retain, force: false, throttle: false);
             }
             // The client half-closed: no more acks will come, and none that came is lost by a cancel.
             await stop.CancelAsync().ConfigureAwait(false);
@@ -234,26 +240,32 @@ internal sealed class SubscriptionSession
         }
     }
 
+    private readonly Lock _saveLock = new();
     private long _lastSaveTicks;
 
     /// <summary>
-    /// Persists the subscriber's ack: while streaming at most once per <see cref="WatermarkSaveInterval"/>;
-    /// with <paramref name="force"/> (the stream is ending) at once, waiting until it is committed, so the
+    /// Persists the subscriber's ack: from the sending loop at most once per <see cref="WatermarkSaveInterval"/>,
+    /// from the ack reader (<paramref name="throttle"/> false) for every ack that moves it; with <paramref name="force"/> (the stream is ending) at once, waiting until it is committed, so the
     /// client sees the call end only after its last ack is durable.
     /// </summary>
-    private void SaveWatermark(string name, bool retain, bool force)
+    /// <remarks>Called by the sending loop and the ack reader; the store keeps the highest watermark staged.</remarks>
+    private void SaveWatermark(string name, bool retain, bool force, bool throttle = true)
     {
         var acked = Volatile.Read(ref _acked);
         if (force)
         {
+            // Outside the lock: the wait for the commit must not hold up the other caller.
             _journal.Subscribers.Save(name, Math.Max(acked, 0), retain, NowNs(), waitDurable: true);
-            _savedAck = acked;
+            lock (_saveLock) _savedAck = Math.Max(_savedAck, acked);
             return;
         }
-        if (acked <= _savedAck || _time.GetElapsedTime(_lastSaveTicks) < WatermarkSaveInterval) return;
-        _journal.Subscribers.Save(name, acked, retain, NowNs());
-        _savedAck = acked;
-        _lastSaveTicks = _time.GetTimestamp();
+        lock (_saveLock)
+        {
+            if (acked <= _savedAck || (throttle && _time.GetElapsedTime(_lastSaveTicks) < WatermarkSaveInterval)) return;
+            _journal.Subscribers.Save(name, acked, retain, NowNs());
+            _savedAck = acked;
+            _lastSaveTicks = _time.GetTimestamp();
+        }
     }
 
     private long NowNs() => (_time.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks * 100;
