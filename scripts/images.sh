@@ -3,6 +3,10 @@
 # here or in CI):
 #   local/debian:bookworm  a minimal Debian 12 made by mmdebstrap and `docker import`
 #   local/postgres:15      deploy/images/postgres (Debian's postgresql-15, an official-like entrypoint)
+#   local/dotnet-runtime:10.0  deploy/images/dotnet-runtime: this machine's .NET runtime folders on the
+#                          base, the stand-in for mcr.microsoft.com/dotnet/aspnet:10.0 (Debian has no .NET)
+#   local/dotnet-sdk:10.0  deploy/images/dotnet-sdk: this machine's whole dotnet folder on the base, the
+#                          stand-in for mcr.microsoft.com/dotnet/sdk:10.0 (the services' build stage)
 # Each image carries a label canmesh.recipe = a hash of what it is made from (the mmdebstrap command
 # and apt sources; the Dockerfile folder and the base image's id). An image whose label matches is
 # kept, so a second test run spends no time here. --force rebuilds all.
@@ -56,18 +60,22 @@ build_base() {
   echo "built $base_image ($((SECONDS - started)) s)"
 }
 
-# build_dockerfile TAG FOLDER: docker build of FOLDER (a Dockerfile and what it copies) on the base.
+# build_dockerfile TAG FOLDER [CONTEXT [EXTRA [DOCKER-BUILD-ARGS...]]]: docker build of FOLDER's
+# Dockerfile on the base; the context is FOLDER itself unless given. EXTRA is more text for the recipe:
+# what in CONTEXT (or in the extra arguments) matters.
 build_dockerfile() {
-  local tag=$1 folder=$2 recipe
+  local tag=$1 folder=$2 context=${3:-$2} extra=${4:-} recipe
+  shift $(( $# < 4 ? $# : 4 ))
+  local more_args=("$@")   # anything after EXTRA goes to docker build as is
   # Every file of the folder by name and content, plus the base image's id: a rebuilt base
   # rebuilds everything on it.
-  recipe=$( { (cd "$folder" && find . -type f -print0 | sort -z | xargs -0 sha256sum); docker image inspect -f '{{.Id}}' "$base_image"; } | sha256sum | cut -c1-16)
+  recipe=$( { (cd "$folder" && find . -type f -print0 | sort -z | xargs -0 sha256sum); docker image inspect -f '{{.Id}}' "$base_image"; printf '%s' "$extra"; } | sha256sum | cut -c1-16)
   if [ "$force" = 0 ] && [ "$(recipe_of "$tag")" = "$recipe" ]; then return; fi
 
   local started=$SECONDS log=$log_dir/$(echo "$tag" | tr '/:' '--').log
   # --network host: apt-get inside the build cannot resolve names on the default bridge here.
   docker build --network host --progress plain --build-arg "BASE_IMAGE=$base_image" \
-    --label "canmesh.recipe=$recipe" -t "$tag" "$folder" > "$log" 2>&1 \
+    --label "canmesh.recipe=$recipe" "${more_args[@]}" -t "$tag" -f "$folder/Dockerfile" "$context" > "$log" 2>&1 \
     || fail "$log" "building $tag failed (docker build $folder; log in $log)"
   echo "built $tag ($((SECONDS - started)) s)"
 }
@@ -82,6 +90,24 @@ flock 9
 
 build_base
 build_dockerfile local/postgres:15 deploy/images/postgres
+
+# The .NET images copy this machine's dotnet installation (the folder the dotnet on PATH lives in). Its
+# recipe part is the list of SDKs and runtimes: installing another version rebuilds them.
+dotnet_bin=$(command -v dotnet || true)
+[ -n "$dotnet_bin" ] || { echo "images.sh: no dotnet on PATH: the .NET images copy this machine's installation (install the .NET 10 SDK)" >&2; exit 1; }
+dotnet_root=${DOTNET_ROOT:-$(dirname "$(readlink -f "$dotnet_bin")")}
+[ -d "$dotnet_root/shared/Microsoft.AspNetCore.App" ] \
+  || { echo "images.sh: $dotnet_root has no shared/Microsoft.AspNetCore.App: set DOTNET_ROOT to the .NET installation folder" >&2; exit 1; }
+dotnet_versions=$("$dotnet_root/dotnet" --list-sdks; "$dotnet_root/dotnet" --list-runtimes)
+build_dockerfile local/dotnet-runtime:10.0 deploy/images/dotnet-runtime "$dotnet_root" "$dotnet_versions"
+# The SDK image also gets this machine's CA bundle: a restore inside a build talks HTTPS to nuget.org,
+# and where that goes through a TLS-intercepting proxy (as on the development machines) only the
+# machine's own trust store knows the proxy's CA. Debian's bundle has no such CA and fails with
+# UntrustedRoot. The bundle holds certificates only (public material).
+ca_bundle=/etc/ssl/certs/ca-certificates.crt
+[ -s "$ca_bundle" ] || { echo "images.sh: no CA bundle at $ca_bundle: install ca-certificates" >&2; exit 1; }
+build_dockerfile local/dotnet-sdk:10.0 deploy/images/dotnet-sdk "$dotnet_root" "$dotnet_versions$(sha256sum < "$ca_bundle")" \
+  --build-context "hostcerts=$(dirname "$ca_bundle")"
 
 # A rebuild leaves the previous image untagged; drop those of ours (never anyone else's).
 docker image prune -f --filter label=canmesh.recipe > /dev/null
