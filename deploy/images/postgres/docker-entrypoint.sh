@@ -2,6 +2,7 @@
 # Entrypoint of local/postgres:15. Behaves like the official postgres image's entrypoint for what
 # CanMesh's tests and compose files use (written for this project, not copied):
 #   POSTGRES_PASSWORD  superuser password; required unless POSTGRES_HOST_AUTH_METHOD=trust
+#   POSTGRES_PASSWORD_FILE  a file holding it instead (a compose secret); a trailing newline is dropped
 #   POSTGRES_USER      superuser name (default postgres)
 #   POSTGRES_DB        database created at initialisation (default: POSTGRES_USER)
 #   POSTGRES_INITDB_ARGS  extra initdb arguments, split on spaces (--no-sync saves about 2 s)
@@ -18,6 +19,17 @@ set -euo pipefail
 : "${POSTGRES_USER:=postgres}"
 : "${POSTGRES_DB:=$POSTGRES_USER}"
 : "${POSTGRES_PASSWORD:=}"
+# Read while still root (before the switch to postgres below): a secret's file may be root's alone.
+if [ -n "${POSTGRES_PASSWORD_FILE:-}" ]; then
+  if [ -n "$POSTGRES_PASSWORD" ]; then
+    echo "entrypoint: both POSTGRES_PASSWORD and POSTGRES_PASSWORD_FILE are set: set only one." >&2
+    exit 1
+  fi
+  [ -r "$POSTGRES_PASSWORD_FILE" ] || { echo "entrypoint: POSTGRES_PASSWORD_FILE ($POSTGRES_PASSWORD_FILE) is not a readable file." >&2; exit 1; }
+  POSTGRES_PASSWORD=$(cat "$POSTGRES_PASSWORD_FILE")
+  unset POSTGRES_PASSWORD_FILE
+fi
+export POSTGRES_PASSWORD
 : "${POSTGRES_INITDB_ARGS:=}"
 : "${POSTGRES_HOST_AUTH_METHOD:=scram-sha-256}"
 : "${PGDATA:=/var/lib/postgresql/data}"
