@@ -3,7 +3,7 @@
 # (scripts/docker-engine.sh) with images built from Debian's packages (scripts/images.sh):
 #   docker compose -f docker-compose.yml -f docker-compose.no-can.yml --profile db up -d --build --wait
 # then: every service healthy; after the replay ends, PostgreSQL holds each committed seq exactly once;
-# SIGKILL of the forwarder -> the restart policy brings it back and it catches up;
+# SIGKILL of the forwarder's process -> the restart policy brings it back and it catches up;
 # `docker compose restart capture` leaves the other containers running (same StartedAt) and the
 # forwarder catches up again. One PASS/FAIL line per step with its time; exit 1 at the first FAIL.
 # Tears everything down (down -v) at the end, also on failure; KEEP=1 leaves it running to look at.
@@ -101,9 +101,15 @@ in_pg=$(psql_value "select count(*) from canmesh.frames f join canmesh.interface
 pass "replay: all $replayed lines of the log are frames in PostgreSQL"
 
 restarts=$(state_of forwarder .RestartCount)
-docker kill -s KILL "$(container_of forwarder)" > /dev/null
+# A crash, not `docker kill`: Docker counts `docker kill` as a manual stop, and neither unless-stopped
+# nor always restarts a manually stopped container. So SIGKILL the forwarder process itself (from the
+# host, by its pid: the child of tini, the container's PID 1); tini exits with 137, as on a crash.
+init_pid=$(state_of forwarder .State.Pid)
+service_pid=$(pgrep -P "$init_pid" | head -n 1)
+[ -n "$service_pid" ] || fail "no forwarder process under the container's init (pid $init_pid)"
+kill -KILL "$service_pid"
 wait_for 60 "forwarder restarted by its policy" bash -c "[ \$(docker inspect -f '{{.RestartCount}}' $(container_of forwarder)) -gt $restarts ] && [ \$(docker inspect -f '{{.State.Running}}' $(container_of forwarder)) = true ]"
-pass "forwarder SIGKILLed: restarted by restart: unless-stopped (restart count $restarts -> $(state_of forwarder .RestartCount))"
+pass "forwarder process SIGKILLed: restarted by restart: unless-stopped (restart count $restarts -> $(state_of forwarder .RestartCount))"
 catch_up "after the forwarder's kill"
 wait_for 90 "forwarder healthy again" bash -c "[ \$(docker inspect -f '{{.State.Health.Status}}' $(container_of forwarder)) = healthy ]"
 pass "forwarder healthy again"
