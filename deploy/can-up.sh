@@ -97,4 +97,8 @@ case "$kind" in
 esac
 [ -n "$TXQUEUELEN" ] && run link set dev "$IFACE" txqueuelen "$TXQUEUELEN"
 run link set dev "$IFACE" up
-echo "can-up.sh: $IFACE is up ($kind${BITRATE:+, bitrate $BITRATE}${DBITRATE:+, dbitrate $DBITRATE}, fd $FD, listen-only $LISTEN_ONLY, restart-ms $RESTART_MS)"
+if [ "$kind" = can ]; then
+  echo "$IFACE is up (bitrate $BITRATE${DBITRATE:+, dbitrate $DBITRATE}, fd $FD, listen-only $LISTEN_ONLY, restart-ms $RESTART_MS)"
+else
+  echo "$IFACE is up ($kind: no bit timing to set$( [ "$FD" = on ] && echo ", mtu 72 for CAN FD"))"
+fi
