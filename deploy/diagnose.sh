@@ -9,6 +9,7 @@
 #        CANMESH_DB       the capture database when the capture does not answer (default /var/lib/canmesh/capture.db)
 #        PENDING_WARN     frames a retaining subscriber may lag before it needs attention (default 100000)
 #        DISK_WARN        disk use in percent that needs attention (default 90)
+#        CANMESH_TIMEOUT  seconds each canmesh call may take (default 60; a busy Pi starts .NET slowly)
 # Exit: 0 when everything looks healthy, 1 when something needs attention; the last line lists what.
 # Every section degrades to one line when its tool is missing; nothing aborts the script half-way.
 set -u
@@ -16,6 +17,7 @@ set -u
 SOCKET=${CANMESH_SOCKET:-/run/canmesh/capture.sock}
 PENDING_WARN=${PENDING_WARN:-100000}
 DISK_WARN=${DISK_WARN:-90}
+TMO=${CANMESH_TIMEOUT:-60}
 UNITS="canmesh-capture canmesh-forwarder canmesh-flipper"
 ATTENTION=()
 attention() { ATTENTION+=("$1"); echo "  !! $1"; }
@@ -104,9 +106,10 @@ else
   echo "  systemd is not running here: no unit states"
 fi
 if have docker; then
-  ps_out=$(timeout 10 docker ps -a --filter name=canmesh --format '{{.Names}}: {{.Status}}' 2>&1) \
-    && { [ -n "$ps_out" ] && sed 's/^/  docker /' <<< "$ps_out" || echo "  docker: no canmesh containers"; } \
-    || echo "  docker: cannot list containers ($(head -1 <<< "$ps_out"))"
+  ps_out=$(timeout 10 docker ps -a --filter name=canmesh --format '{{.Names}}: {{.Status}}' 2>&1); rc=$?
+  if [ $rc = 0 ]; then [ -n "$ps_out" ] && sed 's/^/  docker /' <<< "$ps_out" || echo "  docker: no canmesh containers"
+  elif [ $rc = 124 ]; then echo "  docker: the engine did not answer within 10 s"
+  else echo "  docker: cannot list containers (exit $rc${ps_out:+: $(head -1 <<< "$ps_out")})"; fi
 else
   echo "  docker is not installed"
 fi
@@ -119,11 +122,13 @@ if [ ${#CLI[@]} = 0 ]; then
 elif [ ! -S "$SOCKET" ]; then
   attention "capture socket $SOCKET is missing: is canmesh-capture running?"
 else
-  health=$(timeout 30 "${CLI[@]}" health --socket "$SOCKET" 2>&1); rc=$?
+  health=$(timeout "$TMO" "${CLI[@]}" health --socket "$SOCKET" 2>&1); rc=$?
+  [ $rc = 124 ] && health="canmesh health did not answer within $TMO s (CANMESH_TIMEOUT)"
+  [ $rc = 127 ] && health="cannot run ${CLI[*]}: $health"
   echo "  health: $health"
-  [ $rc = 0 ] || attention "capture is not healthy: $(head -1 <<< "$health")"
-  STATUS=$(timeout 30 "${CLI[@]}" status --json --socket "$SOCKET" 2>&1 | grep -m1 '^{') || true
-  timeout 30 "${CLI[@]}" status --socket "$SOCKET" 2>&1 | sed 's/^/  /'
+  [ $rc = 0 ] || attention "capture is not healthy: $(head -1 <<< "$health") (exit $rc)"
+  STATUS=$(timeout "$TMO" "${CLI[@]}" status --json --socket "$SOCKET" 2>&1 | grep -m1 '^{') || true
+  [ -n "$STATUS" ] && timeout "$TMO" "${CLI[@]}" status --socket "$SOCKET" 2>&1 | sed 's/^/  /'
 fi
 if [ -n "$STATUS" ]; then
   if have jq; then
