@@ -10,6 +10,7 @@
 #        PENDING_WARN     frames a retaining subscriber may lag before it needs attention (default 100000)
 #        DISK_WARN        disk use in percent that needs attention (default 90)
 #        CANMESH_TIMEOUT  seconds each canmesh call may take (default 60; a busy Pi starts .NET slowly)
+#        HEALTH_TIMEOUT   how long the capture may take to answer the health check (default 10s; canmesh's own is 3s)
 # Exit: 0 when everything looks healthy, 1 when something needs attention; the last line lists what.
 # Every section degrades to one line when its tool is missing; nothing aborts the script half-way.
 set -u
@@ -122,7 +123,7 @@ if [ ${#CLI[@]} = 0 ]; then
 elif [ ! -S "$SOCKET" ]; then
   attention "capture socket $SOCKET is missing: is canmesh-capture running?"
 else
-  health=$(timeout "$TMO" "${CLI[@]}" health --socket "$SOCKET" 2>&1); rc=$?
+  health=$(timeout "$TMO" "${CLI[@]}" health --socket "$SOCKET" --timeout "${HEALTH_TIMEOUT:-10s}" 2>&1); rc=$?
   [ $rc = 124 ] && health="canmesh health did not answer within $TMO s (CANMESH_TIMEOUT)"
   [ $rc = 127 ] && health="cannot run ${CLI[*]}: $health"
   echo "  health: $health"

@@ -310,6 +310,8 @@ case_i() {
 
   cap_start i "vcan0;;;" || { fail deploy-scripts "capture did not start"; cap_stop; return; }
   cangen vcan0 -g 1 -n 200; sleep 1.5
+  # Under TCG the capture's first answer (JIT) takes longer than canmesh health's 3 s.
+  export HEALTH_TIMEOUT=${HEALTH_TIMEOUT:-30s}
   CANMESH="dotnet $CANMESH_DLL" "$deploy/diagnose.sh" vcan0 vcan1 > "$d/diagnose-up.out" 2>&1; local up_rc=$?
   local seq; seq=$(sed -n 's/^  committed seq \([0-9]*\)$/\1/p' "$d/diagnose-up.out")
   note "diagnose.sh, vcan0 up: exit $up_rc; $(grep -E '^  vcan0:|^  health:|^  committed seq|^(healthy|attention):' "$d/diagnose-up.out" | sed 's/^ *//' | tr '\n' '|')"
