@@ -6,7 +6,8 @@
 #   2. installs the independent gRPC clients used by the interop tests (npm ci in tests/interop)
 #   3. installs and starts a Docker engine and builds the container images (PostgreSQL) when missing
 #   4. runs every xunit project (dotnet test, Release)
-#   5. runs the SocketCAN end-to-end suite inside a VM with real vcan interfaces (tests/vm)
+#   5. checks the deploy scripts and systemd units (tests/deploy, seconds)
+#   6. runs the SocketCAN end-to-end suite inside a VM with real vcan interfaces (tests/vm)
 # Ends with one line "N passed, M failed"; exits non-zero if anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -77,6 +78,10 @@ mkdir -p "$results"
 dotnet test CanMesh.sln -c Release --logger "trx" --results-directory "$results" 2>&1 | tee "$results/dotnet-test.log"
 dotnet_rc=${PIPESTATUS[0]}
 
+step "deploy scripts and systemd units (tests/deploy, seconds)"
+tests/deploy/run.sh 2>&1 | tee "$results/deploy.log"
+deploy_rc=${PIPESTATUS[0]}
+
 step "SocketCAN end-to-end suite in a VM (tests/vm/suite)"
 tests/vm/suite/run-suite.sh 2>&1 | tee "$results/vm-suite.log"
 vm_rc=${PIPESTATUS[0]}
@@ -85,10 +90,12 @@ vm_rc=${PIPESTATUS[0]}
 passed=0; failed=0
 while read -r f p; do failed=$((failed + f)); passed=$((passed + p)); done < <(
   sed -n 's/.*Failed: *\([0-9]*\), Passed: *\([0-9]*\),.*/\1 \2/p' "$results/dotnet-test.log")
-if line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$results/vm-suite.log" | tail -n 1); then
-  passed=$((passed + $(echo "$line" | cut -d' ' -f1))); failed=$((failed + $(echo "$line" | cut -d' ' -f3)))
-fi
-[ "$dotnet_rc" = 0 ] && [ "$vm_rc" = 0 ] || [ "$failed" -gt 0 ] || failed=$((failed + 1))
+for log in vm-suite deploy; do
+  if line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$results/$log.log" | tail -n 1); then
+    passed=$((passed + $(echo "$line" | cut -d' ' -f1))); failed=$((failed + $(echo "$line" | cut -d' ' -f3)))
+  fi
+done
+[ "$dotnet_rc" = 0 ] && [ "$vm_rc" = 0 ] && [ "$deploy_rc" = 0 ] || [ "$failed" -gt 0 ] || failed=$((failed + 1))
 echo
 echo "took $(( (SECONDS - started) / 60 )) min $(( (SECONDS - started) % 60 )) s"
 echo "$passed passed, $failed failed"

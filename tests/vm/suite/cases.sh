@@ -4,7 +4,7 @@
 #   TARGET service: DLL is canmesh-capture.dll (JSON config, SQLite store, 'export' subcommand);
 #                   case h also needs CANMESH_DLL, the canmesh command line's canmesh.dll
 #   TARGET probe:   DLL is socketcan-probe.dll (SocketCanSource alone, candump log out, counters on stderr)
-# Env: CASES (default "a b c d e f g h"), A_FRAMES, A_GAP (case a), G_FRAMES, G_GAPS, G_BUF (case g), H_FRAMES, H_GAP (case h)
+# Env: CASES (default "a b c d e f g h i"), A_FRAMES, A_GAP (case a), G_FRAMES, G_GAPS, G_BUF (case g), H_FRAMES, H_GAP (case h)
 # Prints "PASS name" / "FAIL name: reason" per case, "MEASURE ..." lines, then "N passed, M failed".
 set -u
 W=$1 TARGET=$2 DLL=$3
@@ -287,8 +287,51 @@ case_h() {
   [ -z "$why" ] && pass canplayer-replays-export || fail canplayer-replays-export "$why"
 }
 
+# ---------------------------------------------------------------- i) deploy/can-up.sh and deploy/diagnose.sh
+# can-up.sh on vcan1 (no bit timing on vcan: it only brings it down and up, after validating the file);
+# diagnose.sh with the capture running on vcan0 names vcan0, its state, the health and the committed seq,
+# exits 0; with vcan0 down it says so and exits 1.
+case_i() {
+  if [ "$TARGET" != service ]; then echo "SKIP deploy-scripts: needs the capture service's API (target $TARGET)"; return; fi
+  [ -n "${CANMESH_DLL:-}" ] && [ -f "$CANMESH_DLL" ] || { fail deploy-scripts "no canmesh.dll (CANMESH_DLL='${CANMESH_DLL:-}')"; return; }
+  local deploy; deploy=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../../deploy" && pwd)
+  local d=$W/i-deploy why=""; mkdir -p "$d"
+  printf 'BITRATE=500000\nLISTEN_ONLY=on\nRESTART_MS=100\n' > "$d/vcan1.conf"
+  ip link set vcan1 down
+  "$deploy/can-up.sh" --conf "$d/vcan1.conf" vcan1 > "$d/can-up.out" 2>&1 || why+="can-up.sh vcan1 failed: $(tr '\n' ' ' < "$d/can-up.out"); "
+  ip -o link show vcan1 | grep -q '[<,]UP[,>]' || why+="vcan1 is not up after can-up.sh; "
+  note "can-up.sh: $(cat "$d/can-up.out")"
+  # A wrong value is refused before anything changes, naming the key.
+  printf 'BITRATE=500k\n' > "$d/bad.conf"
+  "$deploy/can-up.sh" --conf "$d/bad.conf" vcan1 > "$d/can-up-bad.out" 2>&1; local rc=$?
+  note "can-up.sh with BITRATE=500k: exit $rc: $(cat "$d/can-up-bad.out")"
+  [ $rc = 2 ] && grep -q "BITRATE='500k'" "$d/can-up-bad.out" || why+="can-up.sh accepted BITRATE=500k (exit $rc); "
+  ip -o link show vcan1 | grep -q '[<,]UP[,>]' || why+="a refused can-up.sh took vcan1 down; "
+
+  cap_start i "vcan0;;;" || { fail deploy-scripts "capture did not start"; cap_stop; return; }
+  cangen vcan0 -g 1 -n 200; sleep 1.5
+  # Under TCG the capture's first answer (JIT) takes longer than canmesh health's 3 s.
+  export HEALTH_TIMEOUT=${HEALTH_TIMEOUT:-30s}
+  CANMESH="dotnet $CANMESH_DLL" "$deploy/diagnose.sh" vcan0 vcan1 > "$d/diagnose-up.out" 2>&1; local up_rc=$?
+  local seq; seq=$(sed -n 's/^  committed seq \([0-9]*\)$/\1/p' "$d/diagnose-up.out")
+  note "diagnose.sh, vcan0 up: exit $up_rc; $(grep -E '^  vcan0:|^  health:|^  committed seq|^(healthy|attention):' "$d/diagnose-up.out" | sed 's/^ *//' | tr '\n' '|')"
+  [ $up_rc = 0 ] || why+="diagnose.sh exit $up_rc with everything up: $(tail -1 "$d/diagnose-up.out"); "
+  grep -q '^  vcan0: vcan, up' "$d/diagnose-up.out" || why+="vcan0 and its state not shown; "
+  grep -q '^  health: healthy' "$d/diagnose-up.out" || why+="the capture's health not shown; "
+  [ "${seq:-0}" -ge 200 ] || why+="committed seq '${seq:-}' (200 frames sent); "
+
+  ip link set vcan0 down; sleep 1
+  CANMESH="dotnet $CANMESH_DLL" "$deploy/diagnose.sh" vcan0 vcan1 > "$d/diagnose-down.out" 2>&1; local down_rc=$?
+  ip link set vcan0 up
+  note "diagnose.sh, vcan0 down: exit $down_rc; $(tail -1 "$d/diagnose-down.out")"
+  [ $down_rc = 1 ] || why+="diagnose.sh exit $down_rc with vcan0 down; "
+  tail -1 "$d/diagnose-down.out" | grep -q '^attention: .*vcan0 is down' || why+="the summary does not say vcan0 is down: $(tail -1 "$d/diagnose-down.out"); "
+  cap_stop
+  [ -z "$why" ] && pass deploy-scripts || { fail deploy-scripts "$why"; sed 's/^/    | /' "$d/diagnose-down.out"; }
+}
+
 echo "target: $TARGET ($DLL); kernel $(uname -r); $(nproc) CPUs"
-for c in ${CASES:-a b c d e f g h}; do
+for c in ${CASES:-a b c d e f g h i}; do
   s=$SECONDS; "case_$c"; echo "  (case $c: $((SECONDS - s)) s)"
 done
 echo "$PASSED passed, $FAILED failed"

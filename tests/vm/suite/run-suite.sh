@@ -3,8 +3,8 @@
 # once (tests/vm/run.sh) and runs every case of cases.sh in it. Prints PASS/FAIL per case and
 # "N passed, M failed"; exits non-zero when a case failed or the guest did not finish.
 #
-# Usage: tests/vm/suite/run-suite.sh [--target service|probe|auto] [--keep] [--cases "a b c d e f g h"]
-#   service  the capture service executable (services/capture, canmesh-capture), and tools/canmesh for case h
+# Usage: tests/vm/suite/run-suite.sh [--target service|probe|auto] [--keep] [--cases "a b c d e f g h i"]
+#   service  the capture service executable (services/capture, canmesh-capture), and tools/canmesh for cases h and i
 #   probe    tests/vm/suite/SocketCanProbe: SocketCanSource alone, no store
 #   auto     (default) service when it implements 'export', probe otherwise
 #   --keep   keep the work folder (logs, databases, candump logs) and print where it is
