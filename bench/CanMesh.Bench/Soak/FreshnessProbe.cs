@@ -117,6 +117,8 @@ internal sealed class FreshnessProbe
         var latencyMs = (answered - ts).TotalMilliseconds;
         Interlocked.Exchange(ref _syncedSeq, seq);
         var phase = _timeline.PhaseAt(seconds);
+        // An answer means PostgreSQL is back, even before the session's restart call has seen it ready.
+        if (phase == SoakPhases.Outage) phase = SoakPhases.Drain;
         if (phase == SoakPhases.Drain && latencyMs <= _caughtUp.TotalMilliseconds)
         {
             _timeline.MarkCaughtUp(seconds);
