@@ -11,6 +11,9 @@
 #                                        FRAMES default 5M, RUNS default 1, to results/forward-latest.txt
 #   bench/run.sh export [options]        offline export speed per format (canmesh-bench export), FRAMES default 5M,
 #                                        RUNS default 5, to results/export-latest.txt
+#   bench/run.sh soak [options]          the long run at 40,000 frames/s with the forwarder and a PostgreSQL outage
+#                                        (canmesh-bench soak; needs docker), DURATION default 30m, to results/soak-latest.txt
+#                                        and the samples to results/soak-<UTC time>.csv
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -34,6 +37,14 @@ if [ "${1:-}" = export ]; then
     dotnet build "$here/CanMesh.Bench/CanMesh.Bench.csproj" -c Release -nologo -v quiet
     mkdir -p "$here/results"
     "$here/CanMesh.Bench/bin/Release/net10.0/canmesh-bench" export --frames "${FRAMES:-5000000}" --runs "${RUNS:-5}" "$@" | tee "$here/results/export-latest.txt"
+    exit "${PIPESTATUS[0]}"
+fi
+if [ "${1:-}" = soak ]; then
+    shift
+    command -v docker >/dev/null || { echo "docker is missing: run scripts/docker-engine.sh and scripts/images.sh first" >&2; exit 1; }
+    dotnet build "$here/CanMesh.Bench/CanMesh.Bench.csproj" -c Release -nologo -v quiet
+    mkdir -p "$here/results"
+    "$here/CanMesh.Bench/bin/Release/net10.0/canmesh-bench" soak --duration "${DURATION:-30m}" "$@" | tee "$here/results/soak-latest.txt"
     exit "${PIPESTATUS[0]}"
 fi
 frames="${FRAMES:-2000000}"

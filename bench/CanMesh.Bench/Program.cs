@@ -3,6 +3,7 @@ using CanMesh.Bench;
 using CanMesh.Bench.Capture;
 using CanMesh.Bench.Export;
 using CanMesh.Bench.Forward;
+using CanMesh.Bench.Soak;
 using CanMesh.Bench.Stream;
 using CanMesh.Capture.Pipeline;
 using CanMesh.Store;
@@ -67,9 +68,10 @@ var root = new RootCommand("CanMesh benchmarks. Numbers from a shared or busy ma
     StreamCommand.Create(),
     ForwardCommand.Create(),
     ExportBenchmark.Create(),
+    SoakCommand.Create(),
 };
 // No signal handling by System.CommandLine: its forced exit after a grace period would leave the forward benchmark's
-// PostgreSQL container and child processes running. `forward` handles SIGINT/SIGTERM itself; the other commands
+// PostgreSQL container and child processes running. `forward` and `soak` handle SIGINT/SIGTERM themselves; the other commands
 // end at once on a signal, as they did after the grace period.
 return root.Parse(args).Invoke(new InvocationConfiguration { ProcessTerminationTimeout = null });
 

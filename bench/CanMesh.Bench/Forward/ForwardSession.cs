@@ -51,7 +51,7 @@ internal sealed class ForwardSession
 
             _out.WriteLine($"starting PostgreSQL ({_options.Image}) ...");
             var started = Stopwatch.StartNew();
-            await using var postgres = await PostgresServer.StartAsync(_options.Image, _options.PostgresSettings, _options.Keep, cancellationToken).ConfigureAwait(false);
+            await using var postgres = await PostgresServer.StartAsync(_options.Image, _options.PostgresSettings, _options.Keep, restartable: false, cancellationToken).ConfigureAwait(false);
             _out.WriteLine($"postgres: container {postgres.ContainerId[..12]} on {postgres.Host}:{postgres.Port}, up in {started.Elapsed.TotalSeconds:F1} s; " +
                            await DescribeServerAsync(postgres, cancellationToken).ConfigureAwait(false));
             if (double.IsNaN(postgres.CpuSeconds())) _out.WriteLine("  (the container's cgroup was not found: PostgreSQL CPU is not reported)");

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Runtime.InteropServices;
 
 namespace CanMesh.Bench.Forward;
@@ -62,36 +61,13 @@ internal sealed class ForwarderProcess : IDisposable
     }
 
     /// <summary>CPU seconds (user + system, all threads) used so far, from /proc/PID/stat; NaN once it exited.</summary>
-    public double CpuSeconds()
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{_process.Id}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
-        }
-        catch (IOException)
-        {
-            return double.NaN;
-        }
-    }
+    public double CpuSeconds() => ProcStat.CpuSeconds(_process.Id);
+
+    /// <summary>Resident memory now (VmRSS) in bytes, 0 if unknown.</summary>
+    public long ResidentBytes() => ProcStat.ResidentBytes(_process.Id);
 
     /// <summary>Peak resident memory (VmHWM) in bytes, 0 if unknown.</summary>
-    public long PeakResidentBytes()
-    {
-        try
-        {
-            foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
-            {
-                if (!line.StartsWith("VmHWM:", StringComparison.Ordinal)) continue;
-                return long.Parse(line[6..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
-            }
-        }
-        catch (IOException)
-        {
-        }
-        return 0;
-    }
+    public long PeakResidentBytes() => ProcStat.PeakResidentBytes(_process.Id);
 
     /// <summary>SIGTERM and wait; returns the exit code (0 is a clean stop).</summary>
     public int Stop()

@@ -38,7 +38,8 @@ internal sealed class PostgresServer : IAsyncDisposable
     public int Port { get; }
     public string Password { get; }
 
-    public static async Task<PostgresServer> StartAsync(string image, IReadOnlyList<string> settings, bool keep, CancellationToken cancellationToken)
+    /// <param name="restartable">Without docker's --rm, so <see cref="StopAsync"/> does not remove the container (it is still removed on dispose).</param>
+    public static async Task<PostgresServer> StartAsync(string image, IReadOnlyList<string> settings, bool keep, bool restartable, CancellationToken cancellationToken)
     {
         var password = Convert.ToHexString(Guid.NewGuid().ToByteArray());
         var port = PickFreePort();
@@ -49,7 +50,7 @@ internal sealed class PostgresServer : IAsyncDisposable
             // initdb's fsyncs (a couple of seconds) protect nothing a benchmark keeps.
             "-e", "POSTGRES_INITDB_ARGS=--no-sync",
         ];
-        if (!keep) arguments.Add("--rm");
+        if (!keep && !restartable) arguments.Add("--rm");
         arguments.Add(image);
         arguments.Add("postgres");
         foreach (var setting in settings)
@@ -136,6 +137,21 @@ internal sealed class PostgresServer : IAsyncDisposable
             }
         }
         return double.NaN;
+    }
+
+    /// <summary>A clean shutdown of the server (docker stop: SIGTERM, fast shutdown): clients get refused connections, as when the host goes down.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        var (code, output) = await Docker.RunAsync(["stop", "-t", "30", ContainerId], cancellationToken).ConfigureAwait(false);
+        if (code != 0) throw new InvalidOperationException($"docker stop {ContainerId[..12]} failed ({code}): {output.Trim()}");
+    }
+
+    /// <summary>Starts the stopped container again (same data, same host port) and waits until it answers queries.</summary>
+    public async Task RestartAsync(CancellationToken cancellationToken)
+    {
+        var (code, output) = await Docker.RunAsync(["start", ContainerId], cancellationToken).ConfigureAwait(false);
+        if (code != 0) throw new InvalidOperationException($"docker start {ContainerId[..12]} failed ({code}): {output.Trim()}");
+        await WaitReadyAsync(TimeSpan.FromMinutes(2), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using CanMesh.Capture.Api;
@@ -32,14 +31,9 @@ internal sealed class CaptureServerProcess : IDisposable
 
     public static string DefaultExecutable() => Path.Combine(AppContext.BaseDirectory, "canmesh-capture");
 
-    public static async Task<CaptureServerProcess> StartAsync(string executable, string directory, string databasePath)
-    {
-        if (!File.Exists(executable)) throw new FileNotFoundException($"No canmesh-capture executable at {executable}; build bench/CanMesh.Bench (it builds the service too) or give --server.", executable);
-        var socketPath = Path.Combine(directory, $"capture-{Environment.ProcessId}.sock");
-        var configPath = Path.Combine(directory, $"capture-{Environment.ProcessId}.json");
-        var logPath = Path.Combine(directory, $"capture-{Environment.ProcessId}.log");
-        File.Delete(socketPath);
-        var config = new
+    /// <summary>The stream and forward benchmarks' server: the prepared database, and a sim that adds next to nothing to it.</summary>
+    public static Task<CaptureServerProcess> StartAsync(string executable, string directory, string databasePath) =>
+        StartAsync(executable, directory, socketPath => new
         {
             Capture = new
             {
@@ -50,8 +44,17 @@ internal sealed class CaptureServerProcess : IDisposable
             Store = new { Path = databasePath, Synchronous = "Normal" },
             Api = new { SocketPath = socketPath, SocketMode = "0600" },
             Logging = new { Level = "Warning" },
-        };
-        await File.WriteAllTextAsync(configPath, JsonSerializer.Serialize(config, new JsonSerializerOptions { WriteIndented = true })).ConfigureAwait(false);
+        });
+
+    /// <param name="config">The configuration file's content (serialised to JSON) for the socket path it must use as Api:SocketPath.</param>
+    public static async Task<CaptureServerProcess> StartAsync(string executable, string directory, Func<string, object> config)
+    {
+        if (!File.Exists(executable)) throw new FileNotFoundException($"No canmesh-capture executable at {executable}; build bench/CanMesh.Bench (it builds the service too) or give --server.", executable);
+        var socketPath = Path.Combine(directory, $"capture-{Environment.ProcessId}.sock");
+        var configPath = Path.Combine(directory, $"capture-{Environment.ProcessId}.json");
+        var logPath = Path.Combine(directory, $"capture-{Environment.ProcessId}.log");
+        File.Delete(socketPath);
+        await File.WriteAllTextAsync(configPath, JsonSerializer.Serialize(config(socketPath), new JsonSerializerOptions { WriteIndented = true })).ConfigureAwait(false);
 
         var start = new ProcessStartInfo(executable, ["--config", configPath])
         {
@@ -71,12 +74,12 @@ internal sealed class CaptureServerProcess : IDisposable
     }
 
     /// <summary>CPU seconds (user + system, all threads) the server has used so far, from /proc/PID/stat.</summary>
-    public double CpuSeconds()
-    {
-        var stat = File.ReadAllText($"/proc/{_process.Id}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
-    }
+    public double CpuSeconds() => ProcStat.CpuSeconds(_process.Id);
+
+    /// <summary>Resident memory now (VmRSS) in bytes, 0 if unknown.</summary>
+    public long ResidentBytes() => ProcStat.ResidentBytes(_process.Id);
+
+    public bool HasExited => _process.HasExited;
 
     /// <summary>Until GetStats answers (the socket is up and the pipeline has opened the journal).</summary>
     private async Task WaitReadyAsync(TimeSpan limit)
