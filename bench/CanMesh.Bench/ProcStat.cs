@@ -30,6 +30,13 @@ internal static class ProcStat
     /// <summary>Resident memory now (VmRSS) in bytes, 0 if unknown.</summary>
     public static long ResidentBytes(int pid) => StatusKilobytes(pid, "VmRSS:") * 1024;
 
+    /// <summary>
+    /// The anonymous part of the resident memory (RssAnon: heaps, stacks) in bytes, 0 if unknown. The rest of VmRSS is
+    /// file pages (code, and SQLite's memory-mapped database) and shared memory (SQLite's WAL index), which the kernel
+    /// can take back.
+    /// </summary>
+    public static long AnonymousResidentBytes(int pid) => StatusKilobytes(pid, "RssAnon:") * 1024;
+
     /// <summary>Peak resident memory (VmHWM) in bytes, 0 if unknown.</summary>
     public static long PeakResidentBytes(int pid) => StatusKilobytes(pid, "VmHWM:") * 1024;
 

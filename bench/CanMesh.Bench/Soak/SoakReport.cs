@@ -51,7 +51,7 @@ internal static class SoakReport
         {
             o.WriteLine($"capture RSS while PostgreSQL was down ({outage.Count} samples over {(outage[^1].Seconds - outage[0].Seconds) / 60:F1} min): " +
                         $"min {outage.Min(s => s.CaptureRssMb):F1} MB, max {outage.Max(s => s.CaptureRssMb):F1} MB, slope {SlopePerMinute(outage, s => s.CaptureRssMb):+0.00;-0.00} MB/min " +
-                        $"(target < 150 MB and flat); forwarder RSS min {outage.Min(s => s.ForwarderRssMb):F1} MB, max {outage.Max(s => s.ForwarderRssMb):F1} MB; " +
+                        $"(target < 150 MB and flat; RssAnon {outage.Min(s => s.CaptureRssAnonMb):F1}-{outage.Max(s => s.CaptureRssAnonMb):F1} MB); forwarder RSS min {outage.Min(s => s.ForwarderRssMb):F1} MB, max {outage.Max(s => s.ForwarderRssMb):F1} MB; " +
                         $"backlog grew to {outage.Max(s => s.LagFrames):N0} frames");
         }
         if (timeline.HasOutage)

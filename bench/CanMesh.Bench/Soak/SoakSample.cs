@@ -9,6 +9,9 @@ internal sealed record SoakSample
     public required string Phase { get; init; }
     public required double CaptureCpuPercent { get; init; }
     public required double CaptureRssMb { get; init; }
+
+    /// <summary>RssAnon: the capture's own memory, without the file pages of SQLite's memory-mapped database.</summary>
+    public required double CaptureRssAnonMb { get; init; }
     public required double ForwarderCpuPercent { get; init; }
     public required double ForwarderRssMb { get; init; }
 
@@ -31,11 +34,11 @@ internal sealed record SoakSample
     public double ServicesCpuPercent => CaptureCpuPercent + ForwarderCpuPercent;
 
     public const string CsvHeader =
-        "seconds,phase,capture_cpu_pct,capture_rss_mb,forwarder_cpu_pct,forwarder_rss_mb,postgres_cpu_pct,committed_seq,synced_seq,lag_frames," +
+        "seconds,phase,capture_cpu_pct,capture_rss_mb,capture_rss_anon_mb,forwarder_cpu_pct,forwarder_rss_mb,postgres_cpu_pct,committed_seq,synced_seq,lag_frames," +
         "committed_fps,synced_fps,probes,latency_p50_ms,latency_p99_ms,load1";
 
     public string ToCsv() => string.Join(',',
-        F(Seconds, 1), Phase, F(CaptureCpuPercent, 2), F(CaptureRssMb, 1), F(ForwarderCpuPercent, 2), F(ForwarderRssMb, 1), F(PostgresCpuPercent, 2),
+        F(Seconds, 1), Phase, F(CaptureCpuPercent, 2), F(CaptureRssMb, 1), F(CaptureRssAnonMb, 1), F(ForwarderCpuPercent, 2), F(ForwarderRssMb, 1), F(PostgresCpuPercent, 2),
         CommittedSeq.ToString(CultureInfo.InvariantCulture), SyncedSeq.ToString(CultureInfo.InvariantCulture), LagFrames.ToString(CultureInfo.InvariantCulture),
         F(CommittedPerSecond, 0), F(SyncedPerSecond, 0), Probes.ToString(CultureInfo.InvariantCulture), F(LatencyP50Ms, 1), F(LatencyP99Ms, 1), F(LoadAverage1, 2));
 

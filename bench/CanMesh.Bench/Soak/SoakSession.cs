@@ -166,6 +166,7 @@ internal sealed class SoakSession
                 Phase = timeline.PhaseAt(seconds),
                 CaptureCpuPercent = captureCpu.PercentOver(interval),
                 CaptureRssMb = capture.ResidentBytes() / 1e6,
+                CaptureRssAnonMb = capture.AnonymousResidentBytes() / 1e6,
                 ForwarderCpuPercent = forwarderCpu.PercentOver(interval),
                 ForwarderRssMb = forwarder.ResidentBytes() / 1e6,
                 PostgresCpuPercent = postgresCpu.PercentOver(interval),

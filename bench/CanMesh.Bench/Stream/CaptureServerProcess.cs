@@ -9,9 +9,11 @@ using Grpc.Core;
 namespace CanMesh.Bench.Stream;
 
 /// <summary>
-/// The real canmesh-capture executable as a child process, serving the prepared database on a Unix socket:
-/// one sim interface paced at one frame per 1,000 s (so the journal holds exactly the prepared frames while
-/// the benchmark runs), Capture:ExitWhenSourcesEnd=false, logging at Warning into a file. Stopped with SIGTERM.
+/// The real canmesh-capture executable as a child process, its API on a Unix socket, its output in a log file.
+/// For the stream and forward benchmarks it serves a prepared database: one sim interface paced at one frame
+/// per 1,000 s (so the journal holds exactly the prepared frames while the benchmark runs),
+/// Capture:ExitWhenSourcesEnd=false, logging at Warning; the soak benchmark gives its own configuration.
+/// Stopped with SIGTERM.
 /// </summary>
 internal sealed class CaptureServerProcess : IDisposable
 {
@@ -78,6 +80,9 @@ internal sealed class CaptureServerProcess : IDisposable
 
     /// <summary>Resident memory now (VmRSS) in bytes, 0 if unknown.</summary>
     public long ResidentBytes() => ProcStat.ResidentBytes(_process.Id);
+
+    /// <summary>The anonymous part of it (RssAnon), 0 if unknown.</summary>
+    public long AnonymousResidentBytes() => ProcStat.AnonymousResidentBytes(_process.Id);
 
     public bool HasExited => _process.HasExited;
 
