@@ -11,6 +11,9 @@
 #        DISK_WARN        disk use in percent that needs attention (default 90)
 #        CANMESH_TIMEOUT  seconds each canmesh call may take (default 60; a busy Pi starts .NET slowly)
 #        HEALTH_TIMEOUT   how long the capture may take to answer the health check (default 10s; canmesh's own is 3s)
+# With docker compose (images canmesh/*): the containers' state, health and restart count; when the socket is not
+# on the host (it lives in a volume), canmesh runs inside the capture container (docker exec), the database
+# and its disk are looked at there, and the recent warnings come from the containers' logs.
 # Exit: 0 when everything looks healthy, 1 when something needs attention; the last line lists what.
 # Every section degrades to one line when its tool is missing; nothing aborts the script half-way.
 set -u
@@ -106,21 +109,42 @@ if have systemctl && [ -d /run/systemd/system ]; then
 else
   echo "  systemd is not running here: no unit states"
 fi
+# The compose deployment's containers: those running a canmesh/* image (whatever the project is called).
+CONTAINERS=() CAPTURE_CONTAINER=""
 if have docker; then
-  ps_out=$(timeout 10 docker ps -a --filter name=canmesh --format '{{.Names}}: {{.Status}}' 2>&1); rc=$?
-  if [ $rc = 0 ]; then [ -n "$ps_out" ] && sed 's/^/  docker /' <<< "$ps_out" || echo "  docker: no canmesh containers"
+  ps_out=$(timeout 10 docker ps -a --format '{{.Names}} {{.Image}}' 2>&1); rc=$?
+  if [ $rc = 0 ]; then
+    mapfile -t CONTAINERS < <(awk '$2 ~ /^canmesh\// { print $1 }' <<< "$ps_out")
+    [ ${#CONTAINERS[@]} = 0 ] && echo "  docker: no canmesh containers"
+    for c in "${CONTAINERS[@]}"; do
+      read -r image status health restarts < <(timeout 10 docker inspect -f \
+        '{{.Config.Image}} {{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}-{{end}} {{.RestartCount}}' "$c" 2>/dev/null)
+      echo "  docker $c ($image): ${status:-?}, health ${health:-?}, restarted ${restarts:-?} times"
+      case "$status" in
+        running) [ "$health" = unhealthy ] && attention "container $c is unhealthy (docker inspect -f '{{json .State.Health}}' $c)" ;;
+        restarting) attention "container $c keeps restarting (docker logs --tail 50 $c)" ;;
+        *) attention "container $c is ${status:-?} (docker compose up -d; docker logs --tail 50 $c)" ;;
+      esac
+      [ "$status" = running ] && [[ $image == canmesh/capture* ]] && [ -z "$CAPTURE_CONTAINER" ] && CAPTURE_CONTAINER=$c
+    done
   elif [ $rc = 124 ]; then echo "  docker: the engine did not answer within 10 s"
   else echo "  docker: cannot list containers (exit $rc${ps_out:+: $(head -1 <<< "$ps_out")})"; fi
 else
   echo "  docker is not installed"
 fi
+# Compose keeps the socket in a volume: ask the capture from inside its container.
+IN_CONTAINER=""
+if [ ! -S "$SOCKET" ] && [ -n "$CAPTURE_CONTAINER" ] && [ -z "${CANMESH:-}" ]; then
+  CLI=(docker exec "$CAPTURE_CONTAINER" canmesh) IN_CONTAINER=$CAPTURE_CONTAINER
+  SOCKET=/run/canmesh/capture.sock
+fi
 
 # ---------------------------------------------------------------- the capture
-heading "Capture ($SOCKET)"
+heading "Capture ($SOCKET${IN_CONTAINER:+ in container $IN_CONTAINER})"
 STATUS=""
 if [ ${#CLI[@]} = 0 ]; then
   echo "  the canmesh command line is not installed (set CANMESH=/path/to/canmesh)"
-elif [ ! -S "$SOCKET" ]; then
+elif [ -z "$IN_CONTAINER" ] && [ ! -S "$SOCKET" ]; then
   attention "capture socket $SOCKET is missing: is canmesh-capture running?"
 else
   health=$(timeout "$TMO" "${CLI[@]}" health --socket "$SOCKET" --timeout "${HEALTH_TIMEOUT:-10s}" 2>&1); rc=$?
@@ -159,8 +183,14 @@ fi
 
 # ---------------------------------------------------------------- database and disk
 DB=${DB:-${CANMESH_DB:-/var/lib/canmesh/capture.db}}
-heading "Database ($DB)"
-if [ -e "$DB" ]; then
+heading "Database ($DB${IN_CONTAINER:+ in container $IN_CONTAINER})"
+if [ -n "$IN_CONTAINER" ]; then
+  dir=$(dirname "$DB")
+  timeout "$TMO" docker exec "$IN_CONTAINER" ls -l "$dir" 2>&1 | awk 'NR > 1 { printf "  %s %s bytes\n", $NF, $5 }'
+  timeout "$TMO" docker exec "$IN_CONTAINER" df -h "$dir" 2>&1 | sed 's/^/  /'
+  use=$(timeout "$TMO" docker exec "$IN_CONTAINER" df -P "$dir" 2>/dev/null | awk 'NR == 2 { sub(/%/, "", $5); print $5 }')
+  [ -n "$use" ] && [ "$use" -ge "$DISK_WARN" ] && attention "disk $use% full ($dir in container $IN_CONTAINER)"
+elif [ -e "$DB" ]; then
   ls -l "$DB" "$DB-wal" 2>/dev/null | awk '{ printf "  %s %s bytes\n", $NF, $5 }'
   du -ch "$DB" "$DB-wal" "$DB-shm" 2>/dev/null | tail -1 | sed 's/^/  together: /'
   if have df; then
@@ -173,16 +203,21 @@ else
 fi
 
 # ---------------------------------------------------------------- recent errors
-heading "Recent warnings and errors (journal, last hour)"
+heading "Recent warnings and errors (journal or container logs, last hour)"
 if have journalctl && [ -d /run/systemd/system ]; then
   for u in $UNITS; do
     lines=$(journalctl -u "$u" -p warning --since -1h -n 5 --no-pager -q 2>&1)
     [ -n "$lines" ] && { echo "  $u:"; sed 's/^/    /' <<< "$lines"; }
   done
   echo "  (journalctl -u canmesh-capture -e for more)"
-else
-  echo "  no systemd journal here (containers: docker logs canmesh-capture)"
+elif [ ${#CONTAINERS[@]} = 0 ]; then
+  echo "  no systemd journal here"
 fi
+for c in "${CONTAINERS[@]}"; do
+  lines=$(timeout 10 docker logs --since 1h "$c" 2>&1 | grep -E '^[^ ]* ?(warn|fail|crit):' | tail -n 5)
+  [ -n "$lines" ] && { echo "  $c:"; sed 's/^/    /' <<< "$lines"; }
+done
+[ ${#CONTAINERS[@]} = 0 ] || echo "  (docker logs --since 1h ${CONTAINERS[0]} for more)"
 
 echo
 if [ ${#ATTENTION[@]} = 0 ]; then
