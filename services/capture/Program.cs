@@ -58,7 +58,7 @@ static async Task<int> RunServiceAsync(string? configPath)
     catch (ConfigurationException error)
     {
         Console.Error.WriteLine(error.Message);
-        return ExitCodes.BadConfiguration;
+        return ServiceExitCodes.BadConfiguration;
     }
 
     using var host = settings.Api.Enabled ? BuildWithApi(settings, logging) : BuildWithoutApi(settings, logging);
@@ -73,7 +73,7 @@ static async Task<int> RunServiceAsync(string? configPath)
     catch (Exception error) when (error is CanMesh.Store.Sqlite.SqliteError or InvalidOperationException or IOException or UnauthorizedAccessException)
     {
         CaptureLog.Failed(startupLogger, error.Message);
-        return ExitCodes.Failed;
+        return ServiceExitCodes.Failed;
     }
 }
 
@@ -124,24 +124,17 @@ static int Export(string? configPath, string? databasePath, string? outputPath, 
         if (!File.Exists(path))
         {
             Console.Error.WriteLine($"No capture database at {Path.GetFullPath(path)}. Give --database PATH or the --config the capture service runs with.");
-            return ExitCodes.BadConfiguration;
+            return ServiceExitCodes.BadConfiguration;
         }
         using var journal = FrameJournal.Open(new StoreSettings { Path = path });
         using var output = outputPath is null ? Console.OpenStandardOutput() : File.Create(outputPath);
         var written = CandumpExport.Write(journal, output, fromSeq, toSeq);
         Console.Error.WriteLine($"Exported {written} frames from {path} (seq {Math.Max(fromSeq, journal.FirstSeq)}..{Math.Min(toSeq, journal.CommittedSeq)}).");
-        return ExitCodes.Ok;
+        return ServiceExitCodes.Ok;
     }
     catch (ConfigurationException error)
     {
         Console.Error.WriteLine(error.Message);
-        return ExitCodes.BadConfiguration;
+        return ServiceExitCodes.BadConfiguration;
     }
-}
-
-internal static class ExitCodes
-{
-    public const int Ok = 0;
-    public const int Failed = 1;
-    public const int BadConfiguration = 2;
 }

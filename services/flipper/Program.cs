@@ -1,6 +1,4 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
-using CanMesh.Configuration;
 using CanMesh.Flipper.Configuration;
 using CanMesh.Flipper.Hosting;
 using CanMesh.Hosting;
@@ -27,62 +25,19 @@ var root = new RootCommand(
 root.SetAction((parse, _) => RunAsync(parse.GetValue(configOption)));
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
 
-static async Task<int> RunAsync(string? configPath)
-{
-    FlipperSettings settings;
-    ILoggerFactory loggers;
-    try
+static Task<int> RunAsync(string? configPath) =>
+    ServiceRunner.RunAsync(configPath, FlipperSettingsReader.Read, async (settings, loggers, stopping) =>
     {
-        var configuration = ServiceConfiguration.Build(configPath);
-        var reader = new SettingsReader(configuration);
-        var logging = ServiceLogging.Read(reader);
-        var problems = reader.Problems.ToList();
         try
         {
-            settings = FlipperSettingsReader.Read(configuration, ServiceConfiguration.BaseDirectory(configPath));
-        }
-        catch (ConfigurationException error)
-        {
-            // Logging's problems and the rest, reported together.
-            throw new ConfigurationException([.. problems, .. error.Problems]);
-        }
-        reader.ThrowIfInvalid();
-        loggers = LoggerFactory.Create(builder => ServiceLogging.Configure(builder, logging));
-    }
-    catch (ConfigurationException error)
-    {
-        Console.Error.WriteLine(error.Message);
-        return ExitCodes.BadConfiguration;
-    }
-
-    using (loggers)
-    {
-        using var stopping = new CancellationTokenSource();
-        void Stop(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            stopping.Cancel();
-        }
-        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-        try
-        {
-            await new FlipperService(settings, loggers).RunAsync(stopping.Token);
-            return ExitCodes.Ok;
+            await new FlipperService(settings, loggers).RunAsync(stopping);
+            return ServiceExitCodes.Ok;
         }
         catch (Exception error) when (error is not OperationCanceledException)
         {
             // Every expected trouble (device, capture) is waited out inside the service; this is a bug, said in one line
             // with its stack so systemd's restart has a reason in the journal.
             FlipperLog.Fatal(loggers.CreateLogger("CanMesh.Flipper"), error);
-            return ExitCodes.Failed;
+            return ServiceExitCodes.Failed;
         }
-    }
-}
-
-internal static class ExitCodes
-{
-    public const int Ok = 0;
-    public const int Failed = 1;
-    public const int BadConfiguration = 2;
-}
+    });

@@ -1,6 +1,4 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
-using CanMesh.Configuration;
 using CanMesh.Forwarder.Configuration;
 using CanMesh.Forwarder.Forwarding;
 using CanMesh.Forwarder.Hosting;
@@ -28,67 +26,24 @@ var root = new RootCommand(
 root.SetAction((parse, _) => RunAsync(parse.GetValue(configOption)));
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
 
-static async Task<int> RunAsync(string? configPath)
-{
-    ForwarderSettings settings;
-    ILoggerFactory loggers;
-    try
-    {
-        var configuration = ServiceConfiguration.Build(configPath);
-        var reader = new SettingsReader(configuration);
-        var logging = ServiceLogging.Read(reader);
-        var problems = reader.Problems.ToList();
-        try
-        {
-            settings = ForwarderSettingsReader.Read(configuration, ServiceConfiguration.BaseDirectory(configPath));
-        }
-        catch (ConfigurationException error)
-        {
-            // Logging's problems and the rest, reported together.
-            throw new ConfigurationException([.. problems, .. error.Problems]);
-        }
-        reader.ThrowIfInvalid();
-        loggers = LoggerFactory.Create(builder => ServiceLogging.Configure(builder, logging));
-    }
-    catch (ConfigurationException error)
-    {
-        Console.Error.WriteLine(error.Message);
-        return ExitCodes.BadConfiguration;
-    }
-
-    using (loggers)
+static Task<int> RunAsync(string? configPath) =>
+    ServiceRunner.RunAsync(configPath, ForwarderSettingsReader.Read, async (settings, loggers, stopping) =>
     {
         var logger = loggers.CreateLogger("CanMesh.Forwarder");
-        using var stopping = new CancellationTokenSource();
-        void Stop(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            stopping.Cancel();
-        }
-        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         try
         {
-            await new ForwarderService(settings, loggers).RunAsync(stopping.Token);
-            return ExitCodes.Ok;
+            await new ForwarderService(settings, loggers).RunAsync(stopping);
+            return ServiceExitCodes.Ok;
         }
         catch (SchemaTooNewException error)
         {
             ForwarderLog.Fatal(logger, error.Message);
-            return ExitCodes.Failed;
+            return ServiceExitCodes.Failed;
         }
         catch (RpcException error)
         {
             // A permanent refusal by the capture service (not UNAVAILABLE: that is waited out).
             ForwarderLog.Fatal(logger, $"The capture service at {settings.CaptureSocket} refused the subscription: {error.Status.StatusCode}: {error.Status.Detail}");
-            return ExitCodes.Failed;
+            return ServiceExitCodes.Failed;
         }
-    }
-}
-
-internal static class ExitCodes
-{
-    public const int Ok = 0;
-    public const int Failed = 1;
-    public const int BadConfiguration = 2;
-}
+    });

@@ -2,6 +2,7 @@ using CanMesh.Capture.Configuration;
 using CanMesh.Capture.Pipeline;
 using CanMesh.Capture.Sources;
 using CanMesh.Capture.Stats;
+using CanMesh.Hosting;
 using CanMesh.Store;
 using CanMesh.Store.Events;
 using Microsoft.Extensions.Hosting;
@@ -79,9 +80,9 @@ public sealed class CaptureService : IHostedService, IDisposable
         if (_stopping.IsCancellationRequested) return;
         if (faulted.Length > 0)
         {
-            Environment.ExitCode = ExitCodes.Failed;
+            Environment.ExitCode = ServiceExitCodes.Failed;
             CaptureLog.SourcesFaulted(_logger, faulted.Length, pipeline.SourceContexts.Count,
-                string.Join("; ", faulted.Select(c => $"{c.SourceName}: {c.StateDetail?.TrimEnd('.')}")), ExitCodes.Failed);
+                string.Join("; ", faulted.Select(c => $"{c.SourceName}: {c.StateDetail?.TrimEnd('.')}")), ServiceExitCodes.Failed);
         }
         else
         {
@@ -97,7 +98,7 @@ public sealed class CaptureService : IHostedService, IDisposable
         if (!failed.IsCompleted) return;
         await WhenStartedAsync().ConfigureAwait(false);
         _logger.LogCritical("The store writer failed ({Message}); stopping so a supervisor can restart the capture.", failed.Result.Message);
-        Environment.ExitCode = ExitCodes.Failed;
+        Environment.ExitCode = ServiceExitCodes.Failed;
         _lifetime.StopApplication();
     }
 
