@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 
 namespace CanMesh.Bench.Forward;
 
@@ -74,30 +73,13 @@ internal static class ForwardCommand
                 Console.Error.WriteLine("--frames and --runs must be at least 1, --commit-frames 1..4000000, --batch-frames 16..16384, --poll-ms at least 10.");
                 return 2;
             }
-            if (options.PostgresSettings.FirstOrDefault(s => !s.Contains('=', StringComparison.Ordinal)) is { } bad)
+            if (StoppableRun.FirstMalformedSetting(options.PostgresSettings) is { } bad)
             {
                 Console.Error.WriteLine($"--pg-setting '{bad}': expected NAME=VALUE.");
                 return 2;
             }
-            // Ctrl+C or SIGTERM stops the run and cleans up (forwarder, capture, container, files) before exiting.
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            void Stop(PosixSignalContext context)
-            {
-                context.Cancel = true;
-                Console.Error.WriteLine("stopping: cleaning up ...");
-                stop.Cancel();
-            }
-            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-            using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-            try
-            {
-                return await new ForwardSession(options, Console.Out).RunAsync(stop.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                Console.Error.WriteLine("stopped before the end; nothing is left running");
-                return 130;
-            }
+            // Ctrl+C or SIGTERM stops the run and cleans up (processes, container) before exiting.
+            return await StoppableRun.RunAsync(token => new ForwardSession(options, Console.Out).RunAsync(token), "stopped before the end; nothing is left running", cancellationToken).ConfigureAwait(false);
         });
         return command;
     }

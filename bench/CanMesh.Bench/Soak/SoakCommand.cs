@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 using CanMesh.Configuration;
 
 namespace CanMesh.Bench.Soak;
@@ -80,30 +79,13 @@ internal static class SoakCommand
                                         "--duration at least three samples, --warmup shorter than a third of --duration.");
                 return 2;
             }
-            if (options.ForwarderSettings.FirstOrDefault(s => s.IndexOf('=', StringComparison.Ordinal) < 1) is { } bad)
+            if (StoppableRun.FirstMalformedSetting(options.ForwarderSettings) is { } bad)
             {
                 Console.Error.WriteLine($"--forwarder-setting '{bad}': expected KEY=VALUE.");
                 return 2;
             }
-            // Ctrl+C or SIGTERM stops the run and cleans up (forwarder, capture, container) before exiting.
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            void Stop(PosixSignalContext context)
-            {
-                context.Cancel = true;
-                Console.Error.WriteLine("stopping: cleaning up ...");
-                stop.Cancel();
-            }
-            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-            using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-            try
-            {
-                return await new SoakSession(options, Console.Out).RunAsync(stop.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                Console.Error.WriteLine("stopped before the end; nothing is left running (the CSV holds the samples so far)");
-                return 130;
-            }
+            // Ctrl+C or SIGTERM stops the run and cleans up (processes, container) before exiting.
+            return await StoppableRun.RunAsync(token => new SoakSession(options, Console.Out).RunAsync(token), "stopped before the end; nothing is left running (the CSV holds the samples so far)", cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
