@@ -75,8 +75,10 @@ for target in $( { for n in $(seq "$size"); do echo "$RANDOM $n forwarder"; done
   n=${target%%:*} s=${target#*:}
   random_pause 5
   c=$(container "$n" "$s") restarts=$(state "$(container "$n" "$s")" .RestartCount)
-  crash "$c" || { fail "crash $s of $n: no process"; continue; }
-  wait_for 90 running_again "$c" "$restarts" && pass "$s of ${n/db/the fleet} crashed: restarted by its policy" || fail "$s of $n crashed: not running again within 90 s"
+  what="pair $n's $s"; [ "$n" = db ] && what="the fleet's PostgreSQL"
+  crash "$c" || { fail "crash $what: no process"; continue; }
+  if wait_for 90 running_again "$c" "$restarts"; then pass "$what crashed (SIGKILL of its process): restarted by its policy"
+  else fail "$what crashed: not running again within 90 s"; fi
 done
 wait_for 180 all_healthy && pass "after the crashes: every service healthy" || fail "after the crashes: not every service healthy within 180 s"
 catch_up "after the crashes"
