@@ -64,7 +64,9 @@ synced_at_least() { [ "$(synced_seq)" -ge "$1" ]; }
 catch_up() {
   local c; c=$(committed_seq "$(container capture)")
   [ -n "$c" ] || { fail "$1: no committed seq from canmesh health"; return 1; }
-  if wait_for 180 synced_at_least "$c"; then pass "$1: PostgreSQL synced through the committed seq $c"; else fail "$1: PostgreSQL not synced through $c within 180 s (at $(synced_seq))"; fi
+  if ! wait_for 180 synced_at_least "$c"; then fail "$1: PostgreSQL not synced through $c within 180 s (at $(synced_seq))"; return 1; fi
+  local once; if once=$(pg_once psql_value "$(capture_id_of "$journal")"); then pass "$1: PostgreSQL synced through the committed seq $c, each seq once"
+  else fail "$1: PostgreSQL synced through $c, but $once"; fi
 }
 # flipper_reports WHAT: a STATS line after the mark (set before each fault), saying the capture is up and the
 # forwarder connected.

@@ -61,7 +61,9 @@ catch_up() {
   for n in $(seq "$size"); do
     c=$(committed_seq "$(container "$n" capture)")
     [ -n "$c" ] || { fail "$1: pair $n: no committed seq from canmesh health"; continue; }
-    if wait_for 180 synced_at_least "$n" "$c"; then pass "$1: pair $n: PostgreSQL synced through the committed seq $c"; else fail "$1: pair $n: not synced through $c within 180 s (at $(synced_of "$n"))"; fi
+    if ! wait_for 180 synced_at_least "$n" "$c"; then fail "$1: pair $n: not synced through $c within 180 s (at $(synced_of "$n"))"; continue; fi
+    if once=$(pg_once psql_value "$(capture_id_of "$(journal "$n")")"); then pass "$1: pair $n: PostgreSQL synced through the committed seq $c, each seq once"
+    else fail "$1: pair $n: PostgreSQL synced through $c, but $once"; fi
   done
 }
 replay_ended() { docker exec "$(container "$1" capture)" canmesh health | grep -q '1 of 2 sources running'; }

@@ -107,6 +107,21 @@ journal_value() { as_capture_user sqlite3 "file:$1" ".timeout 10000" "$2"; }
 capture_id_of() { journal_value "$1" "SELECT value FROM meta WHERE key = 'capture_id'"; }
 unsynced_evictions() { journal_value "$1" "SELECT coalesce(sum(last_seq - first_seq + 1), 0) FROM events WHERE kind = 'UnsyncedEviction'"; }
 
+# pg_once PSQL_FUNCTION CAPTURE_ID: the quick check after each fault (verify_capture does the full one at the end):
+# through the capture's synced_seq S, PostgreSQL's frames, rejected frames and gap seqs are S rows, S distinct seqs.
+pg_once() {
+  local line s total distinct
+  line=$($1 "WITH c AS (SELECT capture_id, synced_seq AS s FROM canmesh.captures WHERE capture_id = '$2'),
+    r AS (SELECT f.seq FROM canmesh.frames f JOIN c USING (capture_id) WHERE f.seq <= c.s
+          UNION ALL SELECT j.seq FROM canmesh.rejected_frames j JOIN c USING (capture_id) WHERE j.seq <= c.s
+          UNION ALL SELECT generate_series(g.first_missing, least(g.last_missing, c.s)) FROM canmesh.frame_gaps g JOIN c USING (capture_id))
+    SELECT (SELECT s FROM c), count(*), count(DISTINCT seq) FROM r")
+  IFS=$'\t' read -r s total distinct <<< "$line"
+  [ -n "$s" ] && [ "$total" = "$s" ] && [ "$distinct" = "$s" ] && return 0
+  echo "through synced seq ${s:-?}: $total rows in frames, rejected_frames and frame_gaps, $distinct distinct seqs"
+  return 1
+}
+
 # ---- The invariant check
 # verify_capture LABEL REF JOURNAL PSQL_FUNCTION: reads PostgreSQL's synced_seq S for the journal's capture,
 # then one consistent read of the journal (all its frames and eviction events into REF), then PostgreSQL's
