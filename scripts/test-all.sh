@@ -21,8 +21,8 @@ step() { printf '\n== %s\n' "$*"; }
 
 step "system packages"
 # Everything missing, from Debian's packages, in one quiet apt-get run: socat (the pseudo-terminal pairs of
-# the flipper tests and of tests/compose), sqlite3 (tests/compose reads the capture's journal), can-utils (log2asc for the
-# candump interop tests), Node.js and npm (the independent gRPC clients; Debian 12 ships Node 18), and
+# the flipper tests and of tests/compose), sqlite3 (tests/compose reads the capture's journal), can-utils
+# (log2asc for the candump interop tests), Node.js and npm (the independent gRPC clients; Debian 12 ships Node 18), and
 # what the SocketCAN VM needs (qemu, busybox, kmod, cpio: tests/vm/setup.sh knows the list).
 missing=()
 command -v log2asc >/dev/null || missing+=(can-utils)
@@ -84,7 +84,7 @@ step "deploy scripts and systemd units (tests/deploy, seconds)"
 tests/deploy/run.sh 2>&1 | tee "$results/deploy.log"
 deploy_rc=${PIPESTATUS[0]}
 
-step "compose file on the Docker engine with faults injected (tests/compose, about 8 minutes)"
+step "compose file on the Docker engine with faults injected (tests/compose, about 10 minutes)"
 tests/compose/run.sh 2>&1 | tee "$results/compose.log"
 compose_rc=${PIPESTATUS[0]}
 
