@@ -157,6 +157,7 @@ flipper_reports "at the end"
 
 # ---- The invariants
 check "at the end: every service healthy" all_healthy
+stop_snapshots
 verify_capture faults "$ref" "$journal" psql_value
 check "the disk budget was reached: unforwarded frames evicted and recorded as gaps in PostgreSQL" \
   bash -c "[ '${verified_unsynced:-0}' -gt 0 ] && [ '${verified_gaps:-0}' -gt 0 ] && echo '$verified_unsynced seqs evicted unforwarded, $verified_gaps in frame_gaps'"

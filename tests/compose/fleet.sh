@@ -100,5 +100,6 @@ wait_for 180 all_healthy && pass "PostgreSQL stopped and started: every service 
 catch_up "at the end"
 
 check "at the end: every service healthy" all_healthy
+stop_snapshots
 for n in $(seq "$size"); do verify_capture "pair-$n" "$work/ref/pair-$n.db" "$(journal "$n")" psql_value; done
 finish

@@ -102,7 +102,10 @@ snapshot() {
 }
 # snapshots REF JOURNAL: in the background, every second, so that frames the disk budget evicts later
 # (after forwarding them) have been seen. Frames evicted before they were read must then be in an event.
-snapshots() { while :; do snapshot "$1" "$2" 2>/dev/null; sleep 1; done & background+=($!); }
+snapshots() { while :; do snapshot "$1" "$2" 2>/dev/null; sleep 1; done & background+=($!) snapshot_loops+=($!); }
+# stop_snapshots: before the end checks, which read the reference databases (verify_capture reads the journal itself).
+snapshot_loops=()
+stop_snapshots() { kill "${snapshot_loops[@]}" 2>/dev/null; wait "${snapshot_loops[@]}" 2>/dev/null; snapshot_loops=(); }
 journal_value() { as_capture_user sqlite3 "file:$1" ".timeout 10000" "$2"; }
 capture_id_of() { journal_value "$1" "SELECT value FROM meta WHERE key = 'capture_id'"; }
 unsynced_evictions() { journal_value "$1" "SELECT coalesce(sum(last_seq - first_seq + 1), 0) FROM events WHERE kind = 'UnsyncedEviction'"; }
@@ -153,7 +156,8 @@ verify_capture() {
   $psql "SELECT seq FROM canmesh.rejected_frames WHERE $where" > "$work/pg-rejected.tsv"
   $psql "SELECT first_missing, last_missing FROM canmesh.frame_gaps WHERE capture_id = '$id' AND first_missing <= $s" > "$work/pg-gaps.tsv"
   rm -f "$work/check.db"
-  sqlite3 -bail "$work/check.db" "ATTACH '$ref' AS r;
+  # .timeout: a snapshot's sqlite3 may still be finishing its write to REF.
+  sqlite3 -bail "$work/check.db" ".timeout 30000" "ATTACH '$ref' AS r;
     CREATE TABLE pg(seq INTEGER, row TEXT); CREATE TABLE rej(seq INTEGER); CREATE TABLE gaps(a INTEGER, b INTEGER);
     CREATE TABLE ref AS SELECT * FROM r.ref WHERE seq <= $s; CREATE INDEX ref_seq ON ref(seq);
     CREATE TABLE ev AS SELECT * FROM r.ev;" ".mode tabs" ".import $work/pg-frames.tsv pg" ".import $work/pg-rejected.tsv rej" \
