@@ -18,6 +18,7 @@ work=$root/artifacts/compose-faults
 compose() { docker compose -p "$project" -f docker-compose.yml -f docker-compose.no-can.yml -f tests/compose/faults.yml --profile db "$@"; }
 psql_value() { compose exec -T postgres psql -U canmesh -d canmesh -tAq -F $'\t' -v ON_ERROR_STOP=1 -c "$1"; }
 teardown() { compose down -v --remove-orphans; }
+keep_hint="docker compose -p $project down -v (in the repository)"
 diagnose() {
   echo "--- compose ps"; compose ps -a
   echo "--- last log lines"; compose logs --no-color --tail 25

@@ -24,6 +24,7 @@ teardown() {
   db down -v --remove-orphans
   docker network rm "$FLEET_NETWORK"
 }
+keep_hint="for p in canmesh-fleet-db \$(seq -f canmesh-fleet-%g $size); do docker compose -p \$p down -v; done; docker network rm $FLEET_NETWORK (in the repository)"
 diagnose() {
   local n
   for n in $(seq "$size"); do echo "--- pair $n: compose ps"; pair "$n" ps -a; echo "--- pair $n: last log lines"; pair "$n" logs --no-color --tail 15; done

@@ -1,7 +1,8 @@
 # tests/compose/lib.sh: sourced by the compose scenarios (faults.sh, fleet.sh). PASS/FAIL counting, waiting on
 # conditions, crashing and stopping containers, reading a capture's journal from the host, and the check that
 # PostgreSQL holds each committed seq of a capture exactly once and equal to its SQLite journal.
-# Expects the scenario to define `diagnose` (what to print on a FAIL) and `teardown`.
+# Expects the scenario to define `diagnose` (what to print on a FAIL), `teardown` and `keep_hint` (the command
+# that tears down by hand after KEEP=1).
 
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 root=$PWD
@@ -38,7 +39,7 @@ on_exit() {
   local rc=$?
   for pid in "${background[@]}"; do kill "$pid" 2>/dev/null; done
   wait 2>/dev/null
-  if [ "${KEEP:-0}" = 1 ]; then echo "KEEP=1: left running (teardown: $(declare -f teardown | sed -n 3p | sed 's/^ *//'))"; else teardown >/dev/null 2>&1; fi
+  if [ "${KEEP:-0}" = 1 ]; then echo "KEEP=1: left running; remove with: $keep_hint"; else teardown >/dev/null 2>&1; fi
   exit "$rc"
 }
 background=()
