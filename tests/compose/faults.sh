@@ -27,7 +27,6 @@ diagnose() {
 services=(capture forwarder flipper postgres)
 container() { compose ps -a -q "$1"; }
 all_healthy() { local s; for s in "${services[@]}"; do healthy "$(container "$s")" || return 1; done; }
-shuffled() { local s; for s in "$@"; do echo "$RANDOM $s"; done | sort -n | cut -d' ' -f2; }
 
 echo "seed $seed (FAULTS_SEED=$seed repeats this run's choices), ${FAULTS_ROUNDS:=2} crash rounds"
 
@@ -93,7 +92,8 @@ check "replay: all $replayed lines of the log are frames in PostgreSQL" test "$(
 # ---- Crash rounds
 for round in $(seq "$FAULTS_ROUNDS"); do
   mark_flipper
-  for s in $(shuffled "${services[@]}"); do
+  shuffle "${services[@]}"
+  for s in "${order[@]}"; do
     random_pause 6
     c=$(container "$s") restarts=$(state "$(container "$s")" .RestartCount)
     crash "$c" || { fail "round $round: crash $s: no process found"; continue; }
@@ -110,7 +110,8 @@ done
 
 # ---- docker kill -s KILL, as an operator would: a manual stop, which the restart policy leaves alone
 mark_flipper
-for s in $(shuffled "${services[@]}"); do
+shuffle "${services[@]}"
+for s in "${order[@]}"; do
   c=$(container "$s") restarts=$(state "$(container "$s")" .RestartCount)
   random_pause 4
   docker kill -s KILL "$c" >/dev/null

@@ -74,7 +74,8 @@ check "PostgreSQL lists $size captures" test "$(psql_value "SELECT count(*) FROM
 
 # ---- Crashes (SIGKILL of the process: see lib.sh's crash) at random moments
 victim=$((RANDOM % size + 1))
-for target in $( { for n in $(seq "$size"); do echo "$RANDOM $n forwarder"; done; echo "$RANDOM $victim capture"; echo "$RANDOM db postgres"; } | sort -n | cut -d' ' -f2,3 | tr ' ' :); do
+shuffle $(seq -f '%g:forwarder' "$size") "$victim:capture" db:postgres
+for target in "${order[@]}"; do
   n=${target%%:*} s=${target#*:}
   random_pause 5
   c=$(container "$n" "$s") restarts=$(state "$(container "$n" "$s")" .RestartCount)

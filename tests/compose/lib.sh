@@ -54,6 +54,9 @@ wait_for() {
     sleep 1
   done
 }
+# shuffle ITEM...: the items in a random order, into the array `order`. In this shell: a $(...) subshell reseeds
+# RANDOM, and FAULTS_SEED would no longer repeat the order.
+shuffle() { local keyed=() i; for i in "$@"; do keyed+=("$RANDOM $i"); done; mapfile -t order < <(printf '%s\n' "${keyed[@]}" | sort -n | cut -d' ' -f2-); }
 # A random moment: up to $1 seconds (tenths). Not synchronisation: it spreads the faults over the services' states.
 random_pause() { sleep "$((RANDOM % ($1 * 10) / 10)).$((RANDOM % 10))"; }
 
@@ -91,7 +94,7 @@ journal_row="f.seq || '|' || f.ts_ns || '|' || i.name || '|' || f.can_id || '|' 
 reference_init() {
   rm -f "$1"
   as_capture_user sqlite3 "$1" "CREATE TABLE ref(seq INTEGER NOT NULL, row TEXT NOT NULL, PRIMARY KEY(seq, row)) WITHOUT ROWID;
-    CREATE TABLE ev(kind TEXT, first_seq INTEGER, last_seq INTEGER);"
+    CREATE TABLE ev(kind TEXT, first_seq INTEGER, last_seq INTEGER); CREATE TABLE present(seq INTEGER PRIMARY KEY);"
 }
 # snapshot REF JOURNAL [all]: copy into REF the journal's frames after the newest one REF holds (all: every frame).
 snapshot() {
@@ -134,8 +137,8 @@ pg_once() {
 #   - PostgreSQL holds each seq 1..S exactly once: frames + rejected_frames + frame_gaps, no overlap, no double;
 #   - PostgreSQL's frames equal the journal's: count and sha256 over (seq, timestamp, interface, id, flags, data);
 #   - every journal frame through S is in PostgreSQL (a frame, a rejected frame, or inside a recorded gap);
-#   - a seq through S the journal no longer holds was deleted by retention with an event (Eviction or
-#     UnsyncedEviction) recording its range: nothing vanished silently;
+#   - a seq through S the journal no longer holds (at that final read) was deleted by retention with an event
+#     (Eviction or UnsyncedEviction) recording its range: nothing vanished silently;
 #   - every gap in PostgreSQL lies inside the journal's UnsyncedEviction ranges, and every such seq through S
 #     is a gap or a frame (forwarded just before its eviction) in PostgreSQL.
 # Leaves the counts in verified_frames, verified_gaps, verified_unsynced for the caller.
@@ -146,10 +149,12 @@ verify_capture() {
   id=$(capture_id_of "$journal") || { fail "$label: no capture id in $journal"; return; }
   s=$($psql "SELECT synced_seq FROM canmesh.captures WHERE capture_id = '$id'")
   [ -n "$s" ] || { fail "$label: capture $id is not in canmesh.captures"; return; }
-  snapshot "$ref" "$journal" all
-  as_capture_user sqlite3 -bail "$ref" ".timeout 10000" "ATTACH 'file:$journal' AS j; DELETE FROM ev;
-    INSERT INTO ev SELECT kind, first_seq, last_seq FROM j.events WHERE kind IN ('Eviction', 'UnsyncedEviction');" \
-    || { fail "$label: reading the journal's events"; return; }
+  # One read transaction: the frames still there, and the events of every deletion before it.
+  as_capture_user sqlite3 -bail "$ref" ".timeout 10000" "ATTACH 'file:$journal' AS j; BEGIN;
+    INSERT OR IGNORE INTO ref SELECT f.seq, $journal_row FROM j.frames f JOIN j.interfaces i ON i.id = f.iface;
+    DELETE FROM present; INSERT INTO present SELECT seq FROM j.frames;
+    DELETE FROM ev; INSERT INTO ev SELECT kind, first_seq, last_seq FROM j.events WHERE kind IN ('Eviction', 'UnsyncedEviction');
+    COMMIT;" || { fail "$label: reading the journal"; return; }
   local where="capture_id = '$id' AND seq <= $s"
   $psql "SELECT f.seq, f.seq || '|' || ((extract(epoch FROM f.ts) * 1000000)::bigint * 1000 + f.ts_ns_extra) || '|' || i.name
            || '|' || f.can_id || '|' || f.flags || '|' || upper(encode(f.data, 'hex'))
@@ -161,7 +166,7 @@ verify_capture() {
   sqlite3 -bail "$work/check.db" ".timeout 30000" "ATTACH '$ref' AS r;
     CREATE TABLE pg(seq INTEGER, row TEXT); CREATE TABLE rej(seq INTEGER); CREATE TABLE gaps(a INTEGER, b INTEGER);
     CREATE TABLE ref AS SELECT * FROM r.ref WHERE seq <= $s; CREATE INDEX ref_seq ON ref(seq);
-    CREATE TABLE ev AS SELECT * FROM r.ev;" ".mode tabs" ".import $work/pg-frames.tsv pg" ".import $work/pg-rejected.tsv rej" \
+    CREATE TABLE ev AS SELECT * FROM r.ev; CREATE TABLE present AS SELECT * FROM r.present; CREATE INDEX present_seq ON present(seq);" ".mode tabs" ".import $work/pg-frames.tsv pg" ".import $work/pg-rejected.tsv rej" \
     ".import $work/pg-gaps.tsv gaps" "CREATE INDEX pg_seq ON pg(seq); CREATE INDEX rej_seq ON rej(seq);
     CREATE TABLE gapseq AS WITH RECURSIVE g(x, b) AS (SELECT a, b FROM gaps UNION ALL SELECT x + 1, b FROM g WHERE x < b) SELECT x AS seq FROM g;
     CREATE INDEX gapseq_seq ON gapseq(seq);
@@ -186,7 +191,7 @@ verify_capture() {
     expect_zero "$(q "SELECT group_concat(seq) FROM (SELECT DISTINCT seq FROM ref WHERE seq NOT IN (SELECT seq FROM pg)
                       AND seq NOT IN (SELECT seq FROM rej) AND seq NOT IN (SELECT seq FROM gapseq) LIMIT 10)")"
   check "$label: every seq the journal lost was evicted with an event recording it" \
-    expect_zero "$(q "SELECT group_concat(seq) FROM (SELECT seq FROM allseq a WHERE NOT EXISTS (SELECT 1 FROM ref r WHERE r.seq = a.seq)
+    expect_zero "$(q "SELECT group_concat(seq) FROM (SELECT seq FROM allseq a WHERE NOT EXISTS (SELECT 1 FROM present p WHERE p.seq = a.seq)
                       AND NOT EXISTS (SELECT 1 FROM ev WHERE a.seq BETWEEN first_seq AND last_seq) LIMIT 10)")"
   check "$label: every gap in PostgreSQL is an UnsyncedEviction of the journal" \
     expect_zero "$(q "SELECT group_concat(seq) FROM (SELECT seq FROM gapseq g WHERE NOT EXISTS
