@@ -10,11 +10,14 @@
 # tty, and perl is in every Debian.
 log=$1 slave=$2
 : > "$log"
-( while sleep 1; do
+# The INIT loop ends with this script: killed by the trap when stdin ends (socat gone), and it stops by itself
+# once the script is no longer there.
+( while sleep 1 && kill -0 $$ 2>/dev/null; do
     last=$(stat -c %Y "$log" 2>/dev/null || echo 0)
     if [ $(( $(date +%s) - last )) -ge 3 ]; then
       perl -e 'open(my $t, "+<", $ARGV[0]) or exit 1; ioctl($t, 0x540D, 0)' "$slave" 2>/dev/null
       printf 'INIT\n'; touch "$log"
     fi
   done ) &
+trap 'kill $! 2>/dev/null' EXIT
 while IFS= read -r line; do printf '%s %s\n' "$(date +%s)" "${line%$'\r'}" >> "$log"; done
