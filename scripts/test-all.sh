@@ -7,7 +7,8 @@
 #   3. installs and starts a Docker engine and builds the container images (PostgreSQL) when missing
 #   4. runs every xunit project (dotnet test, Release)
 #   5. checks the deploy scripts and systemd units (tests/deploy, seconds)
-#   6. runs the SocketCAN end-to-end suite inside a VM with real vcan interfaces (tests/vm)
+#   6. runs the compose file on the Docker engine with faults injected, one Pi and a fleet (tests/compose)
+#   7. runs the SocketCAN end-to-end suite inside a VM with real vcan interfaces (tests/vm)
 # Ends with one line "N passed, M failed"; exits non-zero if anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -20,12 +21,13 @@ step() { printf '\n== %s\n' "$*"; }
 
 step "system packages"
 # Everything missing, from Debian's packages, in one quiet apt-get run: socat (the pseudo-terminal pairs of
-# the flipper tests), can-utils (log2asc for the
-# candump interop tests), Node.js and npm (the independent gRPC clients; Debian 12 ships Node 18), and
+# the flipper tests and of tests/compose), sqlite3 (tests/compose reads the capture's journal), can-utils
+# (log2asc for the candump interop tests), Node.js and npm (the independent gRPC clients; Debian 12 ships Node 18), and
 # what the SocketCAN VM needs (qemu, busybox, kmod, cpio: tests/vm/setup.sh knows the list).
 missing=()
 command -v log2asc >/dev/null || missing+=(can-utils)
 command -v socat >/dev/null || missing+=(socat)
+command -v sqlite3 >/dev/null || missing+=(sqlite3)
 command -v node >/dev/null || missing+=(nodejs)
 command -v npm >/dev/null || missing+=(npm)
 mapfile -t -O ${#missing[@]} missing < <(tests/vm/setup.sh --missing-packages)
@@ -82,6 +84,10 @@ step "deploy scripts and systemd units (tests/deploy, seconds)"
 tests/deploy/run.sh 2>&1 | tee "$results/deploy.log"
 deploy_rc=${PIPESTATUS[0]}
 
+step "compose file on the Docker engine with faults injected (tests/compose, about 10 minutes)"
+tests/compose/run.sh 2>&1 | tee "$results/compose.log"
+compose_rc=${PIPESTATUS[0]}
+
 step "SocketCAN end-to-end suite in a VM (tests/vm/suite)"
 tests/vm/suite/run-suite.sh 2>&1 | tee "$results/vm-suite.log"
 vm_rc=${PIPESTATUS[0]}
@@ -90,12 +96,12 @@ vm_rc=${PIPESTATUS[0]}
 passed=0; failed=0
 while read -r f p; do failed=$((failed + f)); passed=$((passed + p)); done < <(
   sed -n 's/.*Failed: *\([0-9]*\), Passed: *\([0-9]*\),.*/\1 \2/p' "$results/dotnet-test.log")
-for log in vm-suite deploy; do
+for log in vm-suite deploy compose; do
   if line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$results/$log.log" | tail -n 1); then
     passed=$((passed + $(echo "$line" | cut -d' ' -f1))); failed=$((failed + $(echo "$line" | cut -d' ' -f3)))
   fi
 done
-[ "$dotnet_rc" = 0 ] && [ "$vm_rc" = 0 ] && [ "$deploy_rc" = 0 ] || [ "$failed" -gt 0 ] || failed=$((failed + 1))
+[ "$dotnet_rc" = 0 ] && [ "$vm_rc" = 0 ] && [ "$deploy_rc" = 0 ] && [ "$compose_rc" = 0 ] || [ "$failed" -gt 0 ] || failed=$((failed + 1))
 echo
 echo "took $(( (SECONDS - started) / 60 )) min $(( (SECONDS - started) % 60 )) s"
 echo "$passed passed, $failed failed"
