@@ -109,14 +109,21 @@ require
 # socket in /var/lib/canmesh and /run/canmesh (CANMESH_STORE__PATH, CANMESH_API__SOCKETPATH); the
 # volume keeps the database for the export below.
 #
-# Emulation: no .NET setting is needed for correctness. The runtime as it is (W^X on, the default GC)
-# under Debian 12's qemu-user 7.2 starts, JITs, runs its threads and SQLite, and serves gRPC. What
-# emulation changes is speed, see EMULATED below.
+# Emulation needs W^X off: DOTNET_EnableWriteXorExecute=0 in every emulated .NET process (the
+# containers' environment; `docker exec` inherits it). With W^X on (the default) .NET maps its code
+# memory twice, writes new and patched code (stubs, precode targets, tiered-up methods) through the
+# writable view and runs it through the executable one. qemu-user notices code that changes only
+# through writes to the guest addresses it translated, so it keeps running its stale translation of
+# the executable view: seen here as a NullReferenceException inside a reflection invoke stub, the
+# capture's gRPC routing failing for good and every call answered with HTTP 500 (intermittently; the
+# same is reported in dotnet/runtime#94909, where .NET says QEMU is unsupported). Never set on real
+# hardware: the image keeps W^X on. No GC or other setting was needed.
+emulated=(-e DOTNET_EnableWriteXorExecute=0)
 quickstart_frames=28974   # 12974 replayed lines + 16000 simulated frames (deploy/quickstart.json)
 quickstart() {
   local log=$work/quickstart.log
   docker volume create "$data_volume" > /dev/null || return 1
-  timeout 300 docker run --rm --platform linux/arm64 --name "$prefix-quickstart" --network none \
+  timeout 300 docker run --rm --platform linux/arm64 --name "$prefix-quickstart" --network none "${emulated[@]}" \
     -v "$data_volume:/var/lib/canmesh" -w /quickstart \
     -v "$root/deploy/quickstart.json:/quickstart/deploy/quickstart.json:ro" \
     -v "$root/tests/data/savvycan_candump.log:/quickstart/tests/data/savvycan_candump.log:ro" \
@@ -129,7 +136,7 @@ quickstart() {
 }
 exported_frames() {
   local n
-  n=$(docker run --rm --platform linux/arm64 --network none -v "$data_volume:/var/lib/canmesh" \
+  n=$(docker run --rm --platform linux/arm64 --network none "${emulated[@]}" -v "$data_volume:/var/lib/canmesh" \
         --entrypoint canmesh "$prefix/capture:$tag" export --db /var/lib/canmesh/capture.db | wc -l) || return 1
   echo "  canmesh export: $n lines"
   [ "$n" = "$quickstart_frames" ]
@@ -147,7 +154,7 @@ require
 health_deadline=90s
 start_capture() {
   docker rm -fv "$prefix-capture" > /dev/null 2>&1
-  docker run -d --platform linux/arm64 --name "$prefix-capture" --network none --init \
+  docker run -d --platform linux/arm64 --name "$prefix-capture" --network none --init "${emulated[@]}" \
     -e CANMESH_HEALTHCHECK_TIMEOUT=$health_deadline --health-timeout 120s --health-interval 15s \
     -v "$root/deploy/compose/capture-no-can.json:/etc/canmesh/capture.json:ro" \
     -v "$root/tests/data/savvycan_candump.log:/usr/share/canmesh/replay.log:ro" \
